@@ -1,0 +1,80 @@
+"""Staff admin for accounts. Key digests and secrets are never displayed."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.models import ApiKey, Membership, Merchant, Partner, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "website", "created_at")
+    search_fields = ("name", "slug", "website")
+    list_filter = ("created_at",)
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "merchant", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "merchant__name")
+    raw_id_fields = ("user", "merchant")
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "country", "payout_method", "created_at", "erased_at")
+    list_filter = ("payout_method", "country", "erased_at")
+    search_fields = ("display_name", "website", "user__email")
+    raw_id_fields = ("user",)
+    # Payout details are personal and financial data: staff see the method, not the IBAN.
+    exclude = ("payout_details",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("redacted", "merchant", "kind", "mode", "name", "created_at", "revoked_at")
+    list_filter = ("kind", "mode", "revoked_at")
+    search_fields = ("prefix", "merchant__name", "name")
+    raw_id_fields = ("merchant", "rolled_from")
+    readonly_fields = ("prefix", "last4", "kind", "mode", "created_at", "last_used_at")
+    exclude = ("secret_hash", "public_value")
+    actions = ["revoke_keys"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Keys are issued by the dashboard or API, where the secret can be shown once.
+        return False
+
+    @admin.action(description="Revoke selected keys")
+    def revoke_keys(self, request: HttpRequest, queryset: object) -> None:
+        for key in queryset:  # type: ignore[attr-defined]
+            services.api_key_revoke(api_key=key)

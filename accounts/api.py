@@ -1,0 +1,216 @@
+"""The JWT auth endpoints and API-key management (dashboard API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import selectors, services
+from accounts.models import ApiKey, User
+from accounts.serializers import (
+    ApiKeyCreateIn,
+    ApiKeyOut,
+    ApiKeyRollIn,
+    ForgotPasswordIn,
+    LoginIn,
+    MerchantOut,
+    PartnerOut,
+    RefreshIn,
+    RegisterIn,
+    ResetPasswordIn,
+    TokensOut,
+    UserOut,
+)
+from accounts.tokens import issue_tokens
+from selgeo.api.context import request_merchant, request_mode
+from selgeo.api.errors import NotFound, Unauthorized
+from selgeo.api.permissions import IsMerchantAdmin
+from selgeo.api.views import APIView, GenericViewSet
+
+
+class _AuthView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    rate_zone = "auth"
+
+
+def _account_body(user: User) -> dict[str, Any]:
+    memberships = selectors.memberships_of(user=user)
+    partner = getattr(user, "partner", None)
+    return {
+        "user": UserOut(user).data,
+        "merchants": [{**MerchantOut(m.merchant).data, "role": m.role} for m in memberships],
+        "partner": PartnerOut(partner).data if partner is not None else None,
+    }
+
+
+class RegisterView(_AuthView):
+    @extend_schema(
+        request=RegisterIn,
+        responses={201: inline_serializer("RegisterOut", {"tokens": TokensOut()})},
+        summary="Create a merchant or partner account",
+    )
+    def post(self, request: Request) -> Response:
+        data = RegisterIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        keys: list[dict[str, Any]] = []
+        if v["account_type"] == "merchant":
+            user, _merchant, issued = services.merchant_register(
+                email=v["email"],
+                password=v["password"],
+                company_name=v["company_name"],
+                full_name=v["full_name"],
+            )
+            keys = [
+                ApiKeyOut(k.api_key, context={"raw_keys": {k.api_key.pk: k.raw}}).data
+                for k in issued
+            ]
+        else:
+            user, _partner = services.partner_register(
+                email=v["email"],
+                password=v["password"],
+                display_name=v["display_name"],
+                website=v["website"],
+                country=v["country"],
+            )
+        body = _account_body(user)
+        body["tokens"] = issue_tokens(user=user)
+        body["api_keys"] = keys
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LoginView(_AuthView):
+    @extend_schema(request=LoginIn, responses={200: TokensOut}, summary="Log in for a JWT")
+    def post(self, request: Request) -> Response:
+        data = LoginIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = authenticate(request, username=v["email"].lower(), password=v["password"])
+        if user is None:
+            raise Unauthorized("Invalid email or password")
+        merchant_id = str(v["merchant_id"]) if v.get("merchant_id") else None
+        body = _account_body(user)
+        body["tokens"] = issue_tokens(user=user, merchant_id=merchant_id)
+        return Response(body)
+
+
+class RefreshView(_AuthView):
+    @extend_schema(
+        request=RefreshIn,
+        responses={200: inline_serializer("RefreshOut", {"access": serializers.CharField()})},
+        summary="Exchange a refresh token for a new access token",
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            refresh = RefreshToken(data.validated_data["refresh"])
+        except TokenError as exc:
+            raise Unauthorized("The refresh token is invalid or expired") from exc
+        user_id = refresh.get("user_id")
+        if not User.objects.filter(pk=user_id, is_active=True).exists():
+            raise Unauthorized("The account no longer exists or is disabled")
+        return Response({"access": str(refresh.access_token), "token_type": "Bearer"})
+
+
+class ForgotPasswordView(_AuthView):
+    @extend_schema(
+        request=ForgotPasswordIn,
+        responses={202: inline_serializer("ForgotOut", {"status": serializers.CharField()})},
+        summary="Email a reset link (answers the same whether or not the account exists)",
+    )
+    def post(self, request: Request) -> Response:
+        data = ForgotPasswordIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(
+            {"status": "If an account exists for this email, a reset link has been sent."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class ResetPasswordView(_AuthView):
+    @extend_schema(
+        request=ResetPasswordIn,
+        responses={200: inline_serializer("ResetOut", {"status": serializers.CharField()})},
+        summary="Set a new password with the emailed single-use token",
+    )
+    def post(self, request: Request) -> Response:
+        data = ResetPasswordIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(
+            token=data.validated_data["token"], password=data.validated_data["password"]
+        )
+        return Response({"status": "Password updated"})
+
+
+class ApiKeyViewSet(GenericViewSet):
+    """The merchant's API keys in one mode (`?mode=test|live`, default live)."""
+
+    serializer_class = ApiKeyOut
+    permission_classes = [IsMerchantAdmin]
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self) -> Any:
+        return selectors.api_keys_for(
+            merchant=request_merchant(self.request), mode=request_mode(self.request)
+        )
+
+    def _get_key(self) -> ApiKey:
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except (ApiKey.DoesNotExist, ValueError) as exc:
+            raise NotFound("API key not found") from exc
+
+    def _out(self, key: ApiKey, raw: str | None = None, **kwargs: Any) -> Response:
+        context = {"raw_keys": {key.pk: raw} if raw else {}}
+        return Response(ApiKeyOut(key, context=context).data, **kwargs)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ApiKeyOut(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return self._out(self._get_key())
+
+    @extend_schema(request=ApiKeyCreateIn, responses={201: ApiKeyOut})
+    def create(self, request: Request) -> Response:
+        data = ApiKeyCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = services.api_key_create(
+            merchant=request_merchant(request),
+            mode=request_mode(request),
+            kind=data.validated_data["kind"],
+            name=data.validated_data["name"],
+        )
+        return self._out(issued.api_key, issued.raw, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApiKeyRollIn, responses={201: ApiKeyOut})
+    @action(detail=True, methods=["post"])
+    def roll(self, request: Request, pk: str | None = None) -> Response:
+        key = self._get_key()
+        data = ApiKeyRollIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = services.api_key_roll(
+            api_key=key, expires_in_hours=data.validated_data["expires_in_hours"]
+        )
+        return self._out(issued.api_key, issued.raw, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ApiKeyOut})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        return self._out(services.api_key_revoke(api_key=self._get_key()))
+
+    @extend_schema(request=None, responses={200: ApiKeyOut})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        return self._out(services.api_key_revoke(api_key=self._get_key()))

@@ -1,0 +1,86 @@
+"""Create (idempotently) the demo merchant, its owner login and its four API keys.
+
+Secret keys are stored only as digests, so the raw keys are kept in var/demo-keys.json
+(readable by the owner only) when they are first issued; later runs reprint them while
+they still authenticate and issue fresh ones otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import KeyKind, Membership, Merchant, Mode, User
+from selgeo.api.authentication import resolve_key
+
+DEMO_EMAIL = "demo@selgeo.local"
+DEMO_PASSWORD = "selgeo-demo-2026"  # noqa: S105 - a published demo login, local only
+DEMO_MERCHANT = "Demo Shop"
+
+
+class Command(BaseCommand):
+    help = "Create the demo merchant, its login and API keys, and print them."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--keys-file", default=str(Path(settings.BASE_DIR) / "var" / "demo-keys.json")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        keys_file = Path(options["keys_file"])
+        with transaction.atomic():
+            user = User.objects.filter(email=DEMO_EMAIL).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=DEMO_EMAIL, password=DEMO_PASSWORD, full_name="Demo Owner"
+                )
+            membership = Membership.objects.filter(user=user).select_related("merchant").first()
+            merchant: Merchant = (
+                membership.merchant
+                if membership
+                else services.merchant_create(owner=user, name=DEMO_MERCHANT)
+            )
+            keys = self._keys(merchant, keys_file)
+        self.stdout.write(self.style.SUCCESS("Selgeo demo merchant ready"))
+        self.stdout.write(f"  merchant:  {merchant.name} ({merchant.pk})")
+        self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write("  dashboard: http://127.0.0.1:8000/login/")
+        self.stdout.write("  admin:     python manage.py createsuperuser, then /admin/")
+        for name in ("pk_test", "sk_test", "pk_live", "sk_live"):
+            self.stdout.write(f"  {name}:   {keys[name]}")
+        self.stdout.write(
+            "  try:       curl -s -X POST http://127.0.0.1:8000/api/v1/auth/login "
+            f"-H 'Content-Type: application/json' "
+            f'-d \'{{"email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}\''
+        )
+
+    def _keys(self, merchant: Merchant, keys_file: Path) -> dict[str, str]:
+        stored: dict[str, str] = {}
+        if keys_file.exists():
+            try:
+                stored = json.loads(keys_file.read_text())
+            except (ValueError, OSError):
+                stored = {}
+        keys: dict[str, str] = {}
+        for mode in (Mode.TEST, Mode.LIVE):
+            for kind in (KeyKind.PUBLIC, KeyKind.SECRET):
+                name = f"{'pk' if kind == KeyKind.PUBLIC else 'sk'}_{mode}"
+                raw = stored.get(name, "")
+                key = resolve_key(raw) if raw else None
+                if key is None or key.merchant_id != merchant.pk:
+                    raw = services.api_key_create(
+                        merchant=merchant, kind=kind, mode=mode, name="Demo"
+                    ).raw
+                keys[name] = raw
+        keys_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(keys_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(keys, handle, indent=2)
+        return keys

@@ -1,0 +1,120 @@
+"""Input and output shapes for the accounts API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.models import ApiKey, Merchant, Partner, User
+from selgeo.api.serializers import StrictCharField, StrictIntegerField, StrictSerializer
+
+
+class UserOut(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "date_joined"]
+
+
+class MerchantOut(serializers.ModelSerializer):
+    class Meta:
+        model = Merchant
+        fields = ["id", "name", "slug", "website", "created_at"]
+
+
+class PartnerOut(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "display_name", "website", "country", "created_at"]
+
+
+class RegisterIn(StrictSerializer):
+    ACCOUNT_TYPES = ("merchant", "partner")
+
+    email = serializers.EmailField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    account_type = serializers.ChoiceField(choices=ACCOUNT_TYPES, default="merchant")
+    full_name = StrictCharField(max_length=150, required=False, default="", allow_blank=True)
+    company_name = StrictCharField(max_length=200, required=False)
+    display_name = StrictCharField(max_length=120, required=False)
+    website = serializers.URLField(max_length=500, required=False, default="", allow_blank=True)
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, default="", allow_blank=True, max_length=2
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["account_type"] == "merchant" and not attrs.get("company_name"):
+            raise serializers.ValidationError({"company_name": ["Required for a merchant"]})
+        if attrs["account_type"] == "partner" and not attrs.get("display_name"):
+            raise serializers.ValidationError({"display_name": ["Required for a partner"]})
+        return attrs
+
+
+class LoginIn(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    merchant_id = serializers.UUIDField(required=False)
+
+
+class RefreshIn(StrictSerializer):
+    refresh = StrictCharField(max_length=2000)
+
+
+class ForgotPasswordIn(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class ResetPasswordIn(StrictSerializer):
+    token = StrictCharField(max_length=300)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+
+
+class TokensOut(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    token_type = serializers.CharField()
+    merchant_id = serializers.UUIDField(allow_null=True)
+    partner_id = serializers.UUIDField(allow_null=True)
+
+
+class ApiKeyOut(serializers.ModelSerializer):
+    redacted = serializers.CharField(read_only=True)
+    status = serializers.SerializerMethodField()
+    key = serializers.SerializerMethodField(
+        help_text="The full key. Public keys always; secret keys only in the create/roll answer."
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "id",
+            "kind",
+            "mode",
+            "name",
+            "redacted",
+            "key",
+            "status",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "rolled_from",
+        ]
+
+    def get_status(self, obj: ApiKey) -> str:
+        if obj.revoked_at is not None:
+            return "revoked"
+        return "active" if obj.is_active() else "expired"
+
+    def get_key(self, obj: ApiKey) -> str | None:
+        raw = self.context.get("raw_keys", {}).get(obj.pk)
+        return raw or (obj.public_value or None)
+
+
+class ApiKeyCreateIn(StrictSerializer):
+    kind = serializers.ChoiceField(choices=["public", "secret"])
+    name = StrictCharField(max_length=100, required=False, default="", allow_blank=True)
+
+
+class ApiKeyRollIn(StrictSerializer):
+    expires_in_hours = StrictIntegerField(required=False, default=0, min_value=0, max_value=168)

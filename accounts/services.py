@@ -1,0 +1,200 @@
+"""Writes for accounts: users, merchants, memberships, partner profiles and API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.text import slugify
+
+from accounts.keys import generate_key, hash_key
+from accounts.models import ApiKey, KeyKind, Membership, Merchant, Mode, Partner, Role, User
+from selgeo.api.errors import NotFound, ValidationFailed
+
+_BAD_RESET_TOKEN = [{"field": "token", "message": "The reset token is invalid or has expired"}]
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key as returned at creation: the only moment its secret is visible."""
+
+    api_key: ApiKey
+    raw: str
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            details=[{"field": "password", "message": m} for m in exc.messages]
+        ) from exc
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "merchant"
+    slug = base
+    suffix = 2
+    while Merchant.objects.filter(slug=slug).exists():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    return slug
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str, full_name: str = "") -> User:
+    email = email.strip().lower()
+    candidate = User(email=email, full_name=full_name)
+    _check_password(password, candidate)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=password, full_name=full_name)
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            details=[{"field": "email", "message": "An account with this email already exists"}]
+        ) from exc
+
+
+@transaction.atomic
+def merchant_create(*, owner: User, name: str, website: str = "") -> Merchant:
+    merchant = Merchant.objects.create(name=name, slug=_unique_slug(name), website=website)
+    Membership.objects.create(user=owner, merchant=merchant, role=Role.OWNER)
+    return merchant
+
+
+@transaction.atomic
+def merchant_register(
+    *, email: str, password: str, company_name: str, full_name: str = ""
+) -> tuple[User, Merchant, list[IssuedKey]]:
+    """A new merchant with its owner and its four default keys (pk/sk x test/live)."""
+    user = user_create(email=email, password=password, full_name=full_name)
+    merchant = merchant_create(owner=user, name=company_name)
+    keys = [
+        api_key_create(merchant=merchant, kind=kind, mode=mode, name="Default")
+        for mode in (Mode.TEST, Mode.LIVE)
+        for kind in (KeyKind.PUBLIC, KeyKind.SECRET)
+    ]
+    return user, merchant, keys
+
+
+@transaction.atomic
+def partner_register(
+    *, email: str, password: str, display_name: str, website: str = "", country: str = ""
+) -> tuple[User, Partner]:
+    user = user_create(email=email, password=password, full_name=display_name)
+    partner = Partner.objects.create(
+        user=user, display_name=display_name, website=website, country=country.upper()
+    )
+    return user, partner
+
+
+@transaction.atomic
+def membership_add(*, merchant: Merchant, user: User, role: str = Role.MEMBER) -> Membership:
+    membership, _ = Membership.objects.get_or_create(
+        merchant=merchant, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def api_key_create(*, merchant: Merchant, kind: str, mode: str, name: str = "") -> IssuedKey:
+    if kind not in KeyKind.values:
+        raise ValidationFailed.field("kind", "kind must be public or secret")
+    if mode not in Mode.values:
+        raise ValidationFailed.field("mode", "mode must be test or live")
+    parsed = generate_key(kind=kind, mode=mode)
+    key = ApiKey.objects.create(
+        merchant=merchant,
+        kind=kind,
+        mode=mode,
+        name=name,
+        prefix=parsed.prefix,
+        secret_hash=hash_key(parsed.raw),
+        last4=parsed.raw[-4:],
+        public_value=parsed.raw if kind == KeyKind.PUBLIC else "",
+    )
+    return IssuedKey(api_key=key, raw=parsed.raw)
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    # The conditional update makes a concurrent double revoke harmless.
+    now = timezone.now()
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    api_key.refresh_from_db()
+    return api_key
+
+
+MAX_ROLL_GRACE_HOURS = 24 * 7
+
+
+@transaction.atomic
+def api_key_roll(*, api_key: ApiKey, expires_in_hours: int = 0) -> IssuedKey:
+    """Issue a replacement key; the old one stops at once or after a grace period."""
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if not locked.is_active():
+        raise NotFound("API key not found or already revoked")
+    if not 0 <= expires_in_hours <= MAX_ROLL_GRACE_HOURS:
+        raise ValidationFailed.field(
+            "expires_in_hours", f"expires_in_hours must be between 0 and {MAX_ROLL_GRACE_HOURS}"
+        )
+    issued = api_key_create(
+        merchant=locked.merchant, kind=locked.kind, mode=locked.mode, name=locked.name
+    )
+    issued.api_key.rolled_from = locked
+    issued.api_key.save(update_fields=["rolled_from"])
+    now = timezone.now()
+    if expires_in_hours:
+        locked.expires_at = now + timedelta(hours=expires_in_hours)
+        locked.save(update_fields=["expires_at"])
+    else:
+        locked.revoked_at = now
+        locked.save(update_fields=["revoked_at"])
+    return issued
+
+
+def password_reset_request(*, email: str) -> None:
+    """Sends a reset link if the account exists; says nothing either way."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = f"{uid}.{default_token_generator.make_token(user)}"
+    link = f"{settings.SELGEO_PUBLIC_URL}/reset-password?token={token}"
+    send_mail(
+        subject="Reset your Selgeo password",
+        message=(
+            "Someone asked to reset the password of your Selgeo account.\n\n"
+            f"Use this link within two hours to choose a new one:\n{link}\n\n"
+            f"Or send this token to the API: {token}\n\n"
+            "If it was not you, ignore this email; your password stays as it is."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """Single use: the token embeds the password hash, so it dies with the change."""
+    uid_part, _, token_part = token.partition(".")
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid_part)))
+        user = User.objects.select_for_update().get(pk=user_id, is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist) as exc:
+        raise ValidationFailed(details=_BAD_RESET_TOKEN) from exc
+    if not default_token_generator.check_token(user, token_part):
+        raise ValidationFailed(details=_BAD_RESET_TOKEN)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,139 @@
+"""Programs (offers), applications, referral codes and promo codes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import Merchant, Mode, Partner
+
+
+class ProgramStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    PAUSED = "paused", "Paused"
+    ARCHIVED = "archived", "Archived"
+
+
+class CommissionType(models.TextChoices):
+    CPA = "cpa", "CPA (fixed amount per action)"
+    CPS = "cps", "CPS (percentage of the sale)"
+    REVSHARE = "revshare", "RevShare (percentage of recurring revenue)"
+
+
+class Program(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="programs")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT
+    )
+    currency = models.CharField(max_length=3)
+    commission_type = models.CharField(max_length=10, choices=CommissionType.choices)
+    cpa_amount_cents = models.BigIntegerField(null=True, blank=True)
+    percent_bps = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Basis points: 1500 = 15%"
+    )
+    recurring_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    cookie_days = models.PositiveSmallIntegerField(default=30)
+    hold_days = models.PositiveSmallIntegerField(default=30)
+    landing_url = models.URLField(max_length=2000)
+    is_public = models.BooleanField(default=True)
+    terms = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                "merchant", Lower("code"), name="partners_program_code_unique_per_merchant"
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["merchant", "mode", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Application(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="applications")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="applications")
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    invited = models.BooleanField(default=False)
+    message = models.TextField(blank=True, help_text="The partner's pitch")
+    decision_message = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["partner", "program"], name="partners_application_unique_pair"
+            )
+        ]
+        indexes: ClassVar = [models.Index(fields=["merchant", "mode", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} -> {self.program_id} ({self.status})"
+
+
+class ReferralCode(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="referral_codes")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="referral_codes")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="referral_codes")
+    code = models.CharField(max_length=40)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            # Unique per merchant across modes and case: a code names one partner.
+            models.UniqueConstraint(
+                "merchant", Lower("code"), name="partners_referral_code_unique_per_merchant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PromoCode(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="promo_codes")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="promo_codes")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="promo_codes")
+    code = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                "merchant", Lower("code"), name="partners_promo_code_unique_per_merchant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,80 @@
+"""Request-scoped API middleware: request ids, HTTPS enforcement and the body-size cap."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from selgeo.api.errors import Forbidden, PayloadTooLarge, is_api_path, json_error
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+# Client-supplied ids are echoed only when they are short printable tokens, so that a
+# hostile header cannot inject line breaks or megabytes into our logs.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def current_request_id() -> str:
+    return request_id_var.get()
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-Id", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else f"req_{uuid.uuid4().hex}"
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-Id"] = request_id
+        return response
+
+
+class ApiHttpsRequiredMiddleware:
+    """Refuses plain-HTTP API calls when HTTPS is required (a redirect would leak keys)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SELGEO_REQUIRE_HTTPS and is_api_path(request.path) and not request.is_secure():
+            return json_error(Forbidden("HTTPS is required; plain-HTTP requests are rejected"))
+        return self.get_response(request)
+
+
+class ApiBodySizeLimitMiddleware:
+    """Answers 413 for API bodies over the cap before any of them is read."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request.path):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.SELGEO_MAX_BODY_BYTES:
+                return json_error(
+                    PayloadTooLarge(
+                        f"Request body is larger than {settings.SELGEO_MAX_BODY_BYTES} bytes"
+                    )
+                )
+        return self.get_response(request)

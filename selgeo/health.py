@@ -1,0 +1,43 @@
+"""GET /health: process liveness plus database and cache reachability."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down" for the health check
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _check_cache() -> str:
+    try:
+        cache.set("selgeo:health", "1", timeout=5)
+        if cache.get("selgeo:health") != "1":
+            return "error: cache did not return the value written"
+    except Exception as exc:  # any client error means "down" for the health check
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "cache": _check_cache()}
+    timestamp = int(time.time() * 1000)
+    if all(value == "ok" for value in checks.values()):
+        return JsonResponse({"status": "ok", "timestamp": timestamp, "checks": checks})
+    failed = sorted(name for name, value in checks.items() if value != "ok")
+    return JsonResponse(
+        {"status": "error", "timestamp": timestamp, "checks": checks, "failed": failed},
+        status=503,
+    )

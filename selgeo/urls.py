@@ -1,0 +1,40 @@
+"""URL map: the JSON API under /api/v1/ (and /v1/ for tracking), pages elsewhere."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+import selgeo.api.schema  # noqa: F401  (registers the OpenAPI auth extensions)
+from accounts.urls import api_urlpatterns as accounts_api
+from conversions.urls import api_urlpatterns as conversions_api
+from dashboard.urls import urlpatterns as dashboard_pages
+from partners.urls import api_urlpatterns as partners_api
+from payouts.urls import api_urlpatterns as payouts_api
+from selgeo.health import health
+from tracking.urls import api_urlpatterns as tracking_api
+from tracking.urls import urlpatterns as tracking_public
+from webhooks.urls import api_urlpatterns as webhooks_api
+
+handler400 = "selgeo.api.errors.handler400"
+handler403 = "selgeo.api.errors.handler403"
+handler404 = "selgeo.api.errors.handler404"
+handler500 = "selgeo.api.errors.handler500"
+
+api_v1 = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+    *accounts_api,
+    *partners_api,
+    *conversions_api,
+    *payouts_api,
+    *webhooks_api,
+]
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("v1/", include(tracking_api)),
+    *tracking_public,
+    *dashboard_pages,
+]
