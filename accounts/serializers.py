@@ -39,7 +39,7 @@ class RegisterIn(StrictSerializer):
     display_name = StrictCharField(max_length=120, required=False)
     website = serializers.URLField(max_length=500, required=False, default="", allow_blank=True)
     country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", required=False, default="", allow_blank=True, max_length=2
+        r"^([A-Za-z]{2})?$", required=False, default="", allow_blank=True, max_length=2
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

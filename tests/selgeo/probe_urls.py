@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from partners.models import Program
 from selgeo.api.authentication import PublicKeyAuthentication, SecretKeyAuthentication
 from selgeo.api.context import request_merchant, request_mode
-from selgeo.api.errors import InvalidPublicKey, InvalidSecretKey, NotFound
+from selgeo.api.errors import InvalidApiKey, InvalidPublicKey, InvalidSecretKey, NotFound
 from selgeo.api.permissions import HasPublicKey, HasSecretKey
 from selgeo.api.serializers import AmountCentsField, CurrencyField, StrictSerializer
 from selgeo.api.views import APIView
@@ -35,6 +35,7 @@ class PublicProbe(APIView):
 class SecretProbe(APIView):
     authentication_classes = [SecretKeyAuthentication]
     permission_classes = [HasSecretKey]
+    missing_credentials_error = InvalidApiKey
     rate_zone = "conversions"
 
     class Input(StrictSerializer):

@@ -1,0 +1,142 @@
+"""Every error on API paths is the reference envelope, never an HTML page or a 500 body."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from accounts.models import ApiKey
+from tests.conftest import Keys, assert_error
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.selgeo.probe_urls")]
+
+
+def test_unknown_api_path_is_json_404(anon_client):
+    response = anon_client.get("/api/v1/does-not-exist")
+    assert_error(response, 404, "NOT_FOUND")
+
+
+def test_unknown_tracking_path_is_json_404(anon_client):
+    response = anon_client.get("/v1/nothing-here")
+    assert_error(response, 404, "NOT_FOUND")
+
+
+def test_unknown_page_outside_api_is_html(anon_client):
+    response = anon_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")
+
+
+def test_wrong_method_is_405_envelope(anon_client):
+    response = anon_client.delete("/api/v1/probe/open")
+    body = assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert "DELETE" in body["message"]
+
+
+def test_unhandled_exception_is_500_envelope():
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/probe/crash")
+    body = assert_error(response, 500, "INTERNAL_ERROR")
+    assert "boom" not in json.dumps(body)
+
+
+def test_malformed_json_is_validation_error(keys: Keys):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post(
+        "/api/v1/probe/secret", data='{"amount_cents": 1,', content_type="application/json"
+    )
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"][0]["field"] == "body"
+
+
+def test_wrong_content_type_is_validation_error(keys: Keys):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post("/api/v1/probe/secret", data="amount_cents=1", content_type="text/plain")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [
+        {"field": "Content-Type", "message": "Send the body as application/json"}
+    ]
+
+
+def test_oversized_body_is_413_before_authentication(settings, keys: Keys):
+    settings.SELGEO_MAX_BODY_BYTES = 1024
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    payload = json.dumps({"amount_cents": 1, "currency": "EUR", "pad": "x" * 2000})
+    response = client.post("/api/v1/probe/secret", data=payload, content_type="application/json")
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_unknown_field_is_rejected_by_name(keys: Keys):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post(
+        "/api/v1/probe/secret",
+        data={"amount_cents": 1, "currency": "EUR", "amount": 1},
+        content_type="application/json",
+    )
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": "amount", "message": "Unknown field"}]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("19", "Expected an integer, received string"),
+        (19.0, "Expected an integer, received number"),
+        (19.99, "Expected an integer, received number"),
+        (True, "Expected an integer, received boolean"),
+        (None, "This field may not be null."),
+        (-1, "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_money_accepts_json_integers_only(keys: Keys, value, message):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post(
+        "/api/v1/probe/secret",
+        data=json.dumps({"amount_cents": value, "currency": "EUR"}),
+        content_type="application/json",
+    )
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": "amount_cents", "message": message}]
+
+
+def test_nan_is_not_money(keys: Keys):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post(
+        "/api/v1/probe/secret",
+        data='{"amount_cents": NaN, "currency": "EUR"}',
+        content_type="application/json",
+    )
+    assert_error(response, 400, "VALIDATION_ERROR")
+
+
+def test_unknown_currency_is_rejected(keys: Keys):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post(
+        "/api/v1/probe/secret",
+        data={"amount_cents": 100, "currency": "XXQ"},
+        content_type="application/json",
+    )
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": "currency", "message": "Unknown ISO 4217 currency code"}]
+
+
+def test_body_must_be_an_object(keys: Keys):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post("/api/v1/probe/secret", data="[1, 2]", content_type="application/json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": "body", "message": "Expected a JSON object"}]
+
+
+def test_valid_request_passes_and_writes_nothing_extra(keys: Keys):
+    before = ApiKey.objects.count()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post(
+        "/api/v1/probe/secret",
+        data={"amount_cents": 4900, "currency": "eur"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json() == {"mode": "test", "amount_cents": 4900, "currency": "EUR"}
+    assert ApiKey.objects.count() == before
