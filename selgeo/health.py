@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -58,5 +60,9 @@ class Ping(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        responses={200: inline_serializer("Pong", {"pong": serializers.BooleanField()})},
+        summary="No-op: answers without touching the database or cache",
+    )
     def get(self, request: Request) -> Response:
         return Response({"pong": True})
