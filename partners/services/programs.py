@@ -154,7 +154,8 @@ def _transition(program: Program, to: str) -> Program:
     )
     program.refresh_from_db()
     if not changed:
-        raise status_conflict(f"A {program.status} program cannot be {_VERBS[to]}")
+        article = "An" if program.status[0] in "aeiou" else "A"
+        raise status_conflict(f"{article} {program.status} program cannot be {_VERBS[to]}")
     return program
 
 
