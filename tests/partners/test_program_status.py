@@ -104,7 +104,9 @@ def test_published_program_refuses_commission_changes(
 ) -> None:
     program = ProgramFactory(merchant=merchant, status="published", percent_bps=1500)
 
-    body = assert_error(patch(alice_client, program, {"percent_bps": 3000}), 400, "VALIDATION_ERROR")
+    body = assert_error(
+        patch(alice_client, program, {"percent_bps": 3000}), 400, "VALIDATION_ERROR"
+    )
 
     assert body["details"] == [
         {
@@ -188,9 +190,10 @@ def test_mass_assignment_of_protected_fields_is_refused_and_changes_nothing(
     response = patch(alice_client, program, body)
 
     error = assert_error(response, 400, "VALIDATION_ERROR")
-    assert {"field": next(k for k in body if k != "name"), "message": "This field is read-only"} in (
-        error["details"]
-    )
+    assert {
+        "field": next(k for k in body if k != "name"),
+        "message": "This field is read-only",
+    } in (error["details"])
     assert Program.objects.filter(pk=program.pk).values().get() == before
 
 
@@ -210,6 +213,8 @@ def test_invalid_patch_values_are_400(alice_client: APIClient, merchant: Merchan
 
 def test_put_and_delete_are_not_allowed(alice_client: APIClient, merchant: Merchant) -> None:
     program = ProgramFactory(merchant=merchant)
-    assert_error(alice_client.put(f"{URL}/{program.pk}", {}, format="json"), 405, "METHOD_NOT_ALLOWED")
+    assert_error(
+        alice_client.put(f"{URL}/{program.pk}", {}, format="json"), 405, "METHOD_NOT_ALLOWED"
+    )
     assert_error(alice_client.delete(f"{URL}/{program.pk}"), 405, "METHOD_NOT_ALLOWED")
     assert Program.objects.filter(pk=program.pk).exists()
