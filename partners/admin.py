@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -43,6 +44,7 @@ class ProgramAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "created_at", "updated_at")
     date_hierarchy = "created_at"
     actions = ["publish", "pause", "archive"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Publish (or resume) selected programs")
     def publish(self, request: HttpRequest, queryset: QuerySet[Program]) -> None:

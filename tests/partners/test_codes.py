@@ -12,7 +12,6 @@ from partners.models import Application, Program, PromoCode, ReferralCode
 from partners.services.codes import MAX_ACTIVE_REFERRAL_CODES
 from tests.conftest import assert_error
 from tests.partners.factories import (
-    ApplicationFactory,
     ProgramFactory,
     PromoCodeFactory,
     ReferralCodeFactory,
