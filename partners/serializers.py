@@ -128,7 +128,7 @@ class ProgramIn(ReadOnlyAwareSerializer):
     name = StrictCharField(max_length=200)
     description = _text(10_000, default="")
     currency = CurrencyField()
-    commission_type = serializers.ChoiceField(choices=CommissionType.values)
+    commission_type = serializers.ChoiceField(choices=CommissionType.choices)
     cpa_amount_cents = AmountCentsField(
         min_value=1, max_value=rules.CPA_AMOUNT_MAX, allow_null=True, default=None
     )

@@ -8,7 +8,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Merchant, Partner
+from partners import services
+from partners.errors import ReferralCodeTaken
 from partners.models import Application, Program, PromoCode, ReferralCode
+from partners.services import _common
 from partners.services.codes import MAX_ACTIVE_REFERRAL_CODES
 from tests.conftest import assert_error
 from tests.partners.factories import (
@@ -288,3 +291,31 @@ def test_referral_and_promo_codes_are_separate_namespaces(
     ReferralCodeFactory(program=program, partner=partner, code="SUMMER10")
     response = create(alice_client, PROMO, program=program.pk, partner=partner.pk, code="SUMMER10")
     assert response.status_code == 201
+
+
+def test_generated_code_is_drawn_again_on_collision(
+    monkeypatch: pytest.MonkeyPatch, merchant: Merchant, program: Program, application: Application
+) -> None:
+    Partner.objects.filter(pk=application.partner_id).update(display_name="Jane")
+    ReferralCodeFactory(program=ProgramFactory(merchant=merchant, mode="test"), code="JANE-AAAAAA")
+    draws = iter("a" * 6 + "b" * 6)
+    monkeypatch.setattr(_common.secrets, "choice", lambda _alphabet: next(draws))
+
+    services.application_approve(application=application)
+
+    default = ReferralCode.objects.get(partner_id=application.partner_id, is_default=True)
+    assert default.code == "jane-bbbbbb"
+
+
+def test_generation_gives_up_after_repeated_collisions(
+    monkeypatch: pytest.MonkeyPatch, program: Program, application: Application
+) -> None:
+    Partner.objects.filter(pk=application.partner_id).update(display_name="Jane")
+    ReferralCodeFactory(program=program, code="jane-aaaaaa")
+    monkeypatch.setattr(_common.secrets, "choice", lambda _alphabet: "a")
+
+    with pytest.raises(ReferralCodeTaken):
+        services.application_approve(application=application)
+
+    application.refresh_from_db()
+    assert application.status == "pending"

@@ -218,3 +218,18 @@ def test_put_and_delete_are_not_allowed(alice_client: APIClient, merchant: Merch
     )
     assert_error(alice_client.delete(f"{URL}/{program.pk}"), 405, "METHOD_NOT_ALLOWED")
     assert Program.objects.filter(pk=program.pk).exists()
+
+
+def test_renaming_a_draft_to_a_taken_code_is_400(
+    alice_client: APIClient, merchant: Merchant
+) -> None:
+    ProgramFactory(merchant=merchant, code="TAKEN")
+    program = ProgramFactory(merchant=merchant, status="draft", code="FREE")
+
+    body = assert_error(patch(alice_client, program, {"code": "taken"}), 400, "VALIDATION_ERROR")
+
+    assert body["details"] == [
+        {"field": "code", "message": "This merchant already has a program with this code"}
+    ]
+    program.refresh_from_db()
+    assert program.code == "FREE"
