@@ -257,6 +257,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/(api/)?v1",
+    # Several models have a `status`: each choice set gets its own stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "ProgramStatusEnum": "partners.models.ProgramStatus",
+        "ApplicationStatusEnum": "partners.models.ApplicationStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selgeo.api.schema.add_error_responses",
