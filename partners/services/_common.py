@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import IntegrityError
 from django.utils.text import slugify
 
 from accounts.models import Partner
 from partners.errors import ParticipantErased
+from selgeo.db import violated_constraint
+
+__all__ = ["violated_constraint"]
 
 REFERRAL_CODE_CONSTRAINT = "partners_referral_code_unique_per_merchant"
 PROMO_CODE_CONSTRAINT = "partners_promo_code_unique_per_merchant"
@@ -30,13 +32,6 @@ def lock_partner(partner: Partner) -> Partner:
     if locked.erased_at is not None:
         raise ParticipantErased()
     return locked
-
-
-def violated_constraint(exc: IntegrityError) -> str:
-    """The name of the constraint an insert violated (PostgreSQL's diagnostics or the text)."""
-    diag = getattr(exc.__cause__, "diag", None)
-    name = getattr(diag, "constraint_name", None)
-    return str(name) if name else str(exc)
 
 
 def generated_code(display_name: str) -> str:
