@@ -278,7 +278,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Periodic work, declared in one place.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Commissions past their hold period become approved (batched and idempotent).
+    "approve-due-commissions": {
+        "task": "conversions.approve_due_commissions",
+        "schedule": 300.0,
+    },
+}
 
 LOGGING = {
     "version": 1,
