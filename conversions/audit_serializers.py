@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from conversions import sandbox
-from conversions.models import Conversion, TestSession
+from conversions.models import Conversion, TestSession, TestSessionStatus
 from conversions.serializers import (
     CommissionBriefOut,
     ExplanationOut,
@@ -187,7 +187,7 @@ class TestSessionOut(serializers.ModelSerializer):
             "attribution",
         ]
 
-    @extend_schema_field(serializers.ChoiceField(choices=["waiting", "received", "expired"]))
+    @extend_schema_field(serializers.ChoiceField(choices=TestSessionStatus.choices))
     def get_status(self, session: TestSession) -> str:
         return sandbox.test_session_status(session)
 

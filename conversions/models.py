@@ -202,6 +202,14 @@ class CommissionAdjustment(models.Model):
         return f"{self.amount_cents} {self.currency} ({self.status})"
 
 
+class TestSessionStatus(models.TextChoices):
+    __test__ = False
+
+    WAITING = "waiting", "Waiting for a conversion"
+    RECEIVED = "received", "A conversion attempt arrived"
+    EXPIRED = "expired", "Expired with nothing received"
+
+
 class TestSession(models.Model):
     """A test click handed to a merchant checking its integration, and what arrived."""
 

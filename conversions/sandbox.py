@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Merchant, Mode
 from conversions import selectors
-from conversions.models import Conversion, TestSession
+from conversions.models import Conversion, TestSession, TestSessionStatus
 from selgeo.api.errors import Forbidden, ValidationFailed
 from tracking.models import Click
 
@@ -138,5 +138,5 @@ def test_session_record_rejection(
 def test_session_status(session: TestSession, *, now: Any = None) -> str:
     now = now or timezone.now()
     if session.received_at is not None:
-        return "received"
-    return "expired" if session.expires_at <= now else "waiting"
+        return TestSessionStatus.RECEIVED
+    return TestSessionStatus.EXPIRED if session.expires_at <= now else TestSessionStatus.WAITING

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -213,6 +212,9 @@ def _related_or_none(instance: Any, name: str) -> Any:
         return None
 
 
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+
 class ConversionOut(serializers.ModelSerializer):
     click_id = serializers.UUIDField(source="click_id_raw", allow_null=True)
     promo_code = serializers.SerializerMethodField()
@@ -250,15 +252,15 @@ class ConversionOut(serializers.ModelSerializer):
             "reversal_reason",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(NULLABLE_STRING)
     def get_promo_code(self, conversion: Conversion) -> str | None:
         return conversion.promo_code_raw or None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(NULLABLE_STRING)
     def get_customer_id(self, conversion: Conversion) -> str | None:
         return conversion.customer_ref or None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(NULLABLE_STRING)
     def get_currency(self, conversion: Conversion) -> str | None:
         return conversion.currency or None
 

@@ -261,6 +261,15 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selgeo.api.schema.add_error_responses",
     ],
+    # Several resources have a `status` (or `kind`) with different choices; each set
+    # gets a readable component name instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "ConversionStatusEnum": "conversions.models.ConversionStatus",
+        "CommissionStatusEnum": "conversions.models.CommissionStatus",
+        "AdjustmentStatusEnum": "conversions.models.AdjustmentStatus",
+        "TestSessionStatusEnum": "conversions.models.TestSessionStatus",
+        "CommissionTypeEnum": "partners.models.CommissionType",
+    },
 }
 
 # Celery: the Redis broker when configured, else every task runs inline.
