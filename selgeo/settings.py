@@ -257,19 +257,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/(api/)?v1",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "selgeo.api.schema.add_error_responses",
-    ],
-    # Several resources have a `status` (or `kind`) with different choices; each set
-    # gets a readable component name instead of a hash suffix.
+    # Several models have a `status`: each choice set gets its own stable component name.
     "ENUM_NAME_OVERRIDES": {
+        "ProgramStatusEnum": "partners.models.ProgramStatus",
+        "ApplicationStatusEnum": "partners.models.ApplicationStatus",
         "ConversionStatusEnum": "conversions.models.ConversionStatus",
         "CommissionStatusEnum": "conversions.models.CommissionStatus",
         "AdjustmentStatusEnum": "conversions.models.AdjustmentStatus",
         "TestSessionStatusEnum": "conversions.models.TestSessionStatus",
         "CommissionTypeEnum": "partners.models.CommissionType",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "selgeo.api.schema.add_error_responses",
+    ],
 }
 
 # Celery: the Redis broker when configured, else every task runs inline.
