@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -261,17 +262,22 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgramStatusEnum": "partners.models.ProgramStatus",
         "ApplicationStatusEnum": "partners.models.ApplicationStatus",
-        "ConversionStatusEnum": "conversions.models.ConversionStatus",
-        "CommissionStatusEnum": "conversions.models.CommissionStatus",
-        "AdjustmentStatusEnum": "conversions.models.AdjustmentStatus",
-        "TestSessionStatusEnum": "conversions.models.TestSessionStatus",
-        "CommissionTypeEnum": "partners.models.CommissionType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selgeo.api.schema.add_error_responses",
     ],
 }
+# Conversions, commissions and adjustments have their own `status` and `kind` choices.
+cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
+    {
+        "ConversionStatusEnum": "conversions.models.ConversionStatus",
+        "CommissionStatusEnum": "conversions.models.CommissionStatus",
+        "AdjustmentStatusEnum": "conversions.models.AdjustmentStatus",
+        "TestSessionStatusEnum": "conversions.models.TestSessionStatus",
+        "CommissionTypeEnum": "partners.models.CommissionType",
+    }
+)
 
 # Celery: the Redis broker when configured, else every task runs inline.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
