@@ -143,9 +143,13 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
             approve_after=occurred_at + timedelta(days=attribution.program.hold_days),
             created_at=now,
         )
+        # A new commission has no adjustment: cached as absent, rendering it (for the
+        # events and the response) asks the database nothing more.
+        Commission.adjustment.related.set_cached_value(commission, None)
         _emit_conversion(conversion, "conversion.created")
         _emit_commission(commission, "commission.created")
     else:
+        Conversion.commission.related.set_cached_value(conversion, None)
         _emit_conversion(conversion, "conversion.created")
     if mode == Mode.TEST and data.click_id is not None:
         sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))

@@ -278,3 +278,14 @@ def test_conversions_zone_allows_120_per_minute_per_key(
 
     assert statuses == [201, 201, 429]
     assert other.status_code == 201
+
+
+def test_reporting_a_conversion_costs_a_handful_of_queries(
+    sk_live: Any, click: Click, django_assert_max_num_queries: Any
+) -> None:
+    # Key, click, conversion, commission, two events, and their savepoints: nothing per
+    # field of the representation, which is rendered three times (two events, response).
+    with django_assert_max_num_queries(14):
+        response = post(sk_live, body(click_id=str(click.pk)))
+
+    assert response.status_code == 201
