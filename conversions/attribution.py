@@ -11,11 +11,9 @@ The decision, in order:
    disabled, its program published, its partner not erased.
    When both signals resolve the click wins: it is the customer's last click through a
    tracked link, the promo code only says which partner they heard of.
-4. The program's rules for the chosen partner: the currency must be the program's;
-   CPA pays once per customer (`customer_id`) and once per click; RevShare pays for
-   every conversion of a customer within `recurring_months` of their first attributed
-   conversion in the program. A failure here does not fall back to the other signal:
-   it is the same customer and the same program.
+4. The program's rules for the chosen partner (`conversions.program_rules`): currency,
+   CPA once per customer and per click, the RevShare window. A failure here does not
+   fall back to the other signal: it is the same customer and the same program.
 
 Messages name partners by id, never by name: explanations outlive a partner's erasure.
 Each check is recorded as a step, and the outcome as a stable explanation code.
@@ -24,14 +22,32 @@ Each check is recorded as a step, and the outcome as a stable explanation code.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from accounts.models import Merchant, Partner
 from conversions import selectors
-from conversions.locks import serialise_on
-from conversions.money import add_months
-from partners.models import CommissionType, Program, ProgramStatus, PromoCode
+from conversions.explanations import (
+    ATTRIBUTED_CLICK,
+    ATTRIBUTED_PROMO_CODE,
+    CLICK_AFTER_CONVERSION,
+    CLICK_EXPIRED,
+    CLICK_IS_BOT,
+    CLICK_NOT_FOUND,
+    INFO,
+    PARTNER_ERASED,
+    PASS,
+    PROGRAM_NOT_ACTIVE,
+    PROMO_CODE_DISABLED,
+    PROMO_CODE_UNKNOWN,
+    REFERRAL_CODE_DISABLED,
+    SKIPPED,
+    Failure,
+    Steps,
+    iso,
+)
+from conversions.program_rules import check_program_rules
+from partners.models import Program, ProgramStatus, PromoCode
 from partners.selectors import promo_code_resolve
 from selgeo.api.errors import ModeMismatch
 from tracking.models import Click
@@ -39,48 +55,6 @@ from tracking.models import Click
 # Servers' clocks disagree a little; a conversion a few minutes "before" its click is
 # treated as after it.
 CLOCK_SKEW = timedelta(minutes=5)
-
-ATTRIBUTED_CLICK = "attributed_click"
-ATTRIBUTED_PROMO_CODE = "attributed_promo_code"
-CLICK_NOT_FOUND = "click_not_found"
-CLICK_EXPIRED = "click_expired"
-CLICK_IS_BOT = "click_is_bot"
-CLICK_AFTER_CONVERSION = "click_after_conversion"
-REFERRAL_CODE_DISABLED = "referral_code_disabled"
-PROMO_CODE_UNKNOWN = "promo_code_unknown"
-PROMO_CODE_DISABLED = "promo_code_disabled"
-PARTNER_ERASED = "partner_erased"
-PROGRAM_NOT_ACTIVE = "program_not_active"
-CURRENCY_MISMATCH = "currency_mismatch"
-CPA_CUSTOMER_LIMIT = "cpa_customer_limit"
-CPA_CLICK_LIMIT = "cpa_click_limit"
-REVSHARE_WINDOW_OVER = "revshare_window_over"
-
-EXPLANATION_CODES = (
-    ATTRIBUTED_CLICK,
-    ATTRIBUTED_PROMO_CODE,
-    CLICK_NOT_FOUND,
-    CLICK_EXPIRED,
-    CLICK_IS_BOT,
-    CLICK_AFTER_CONVERSION,
-    REFERRAL_CODE_DISABLED,
-    PROMO_CODE_UNKNOWN,
-    PROMO_CODE_DISABLED,
-    PARTNER_ERASED,
-    PROGRAM_NOT_ACTIVE,
-    CURRENCY_MISMATCH,
-    CPA_CUSTOMER_LIMIT,
-    CPA_CLICK_LIMIT,
-    REVSHARE_WINDOW_OVER,
-)
-
-PASS, FAIL, SKIPPED, INFO = "pass", "fail", "skipped", "info"
-
-
-@dataclass(frozen=True)
-class Failure:
-    code: str
-    message: str
 
 
 @dataclass
@@ -107,22 +81,6 @@ class _Candidate:
     partner: Partner
 
 
-@dataclass
-class _Steps:
-    items: list[dict[str, str]] = field(default_factory=list)
-
-    def add(self, check: str, result: str, message: str) -> None:
-        self.items.append({"check": check, "result": result, "message": message})
-
-    def fail(self, check: str, code: str, message: str) -> Failure:
-        self.add(check, FAIL, message)
-        return Failure(code, message)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def attribute(
     *,
     merchant: Merchant,
@@ -134,7 +92,7 @@ def attribute(
     currency: str | None,
 ) -> Attribution:
     """Decide the attribution. Runs inside the conversion's transaction (it may lock)."""
-    steps = _Steps()
+    steps = Steps()
     click = (
         selectors.click_for_attribution(merchant=merchant, click_id=click_id) if click_id else None
     )
@@ -174,9 +132,9 @@ def attribute(
             False, first.code, first.message, steps.items, click=click, promo_code=promo
         )
 
-    rule_failure = _check_program_rules(
-        candidate,
-        click=click,
+    rule_failure = check_program_rules(
+        candidate.program,
+        via_click=click if candidate.via == "click" else None,
         customer_ref=customer_ref,
         occurred_at=occurred_at,
         currency=currency,
@@ -225,7 +183,7 @@ def _refuse_other_mode(*, mode: str, click: Click | None, promo: PromoCode | Non
 
 
 def _check_partner_and_program(
-    program: Program, partner: Partner, steps: _Steps, prefix: str
+    program: Program, partner: Partner, steps: Steps, prefix: str
 ) -> Failure | None:
     if program.status != ProgramStatus.PUBLISHED:
         return steps.fail(
@@ -245,7 +203,7 @@ def _check_partner_and_program(
 
 
 def _check_click(
-    click: Click | None, click_id: uuid.UUID, occurred_at: datetime, steps: _Steps
+    click: Click | None, click_id: uuid.UUID, occurred_at: datetime, steps: Steps
 ) -> _Candidate | Failure:
     if click is None:
         return steps.fail(
@@ -254,7 +212,7 @@ def _check_click(
     steps.add(
         "click_found",
         PASS,
-        f"Click {click.pk} was recorded at {_iso(click.created_at)} for program "
+        f"Click {click.pk} was recorded at {iso(click.created_at)} for program "
         f"{click.program.code} and partner {click.partner_id}.",
     )
     if click.is_bot:
@@ -272,7 +230,7 @@ def _check_click(
         return steps.fail(
             "click_referral_code",
             REFERRAL_CODE_DISABLED,
-            f"Referral code {code.code} was disabled at {_iso(code.disabled_at)}.",
+            f"Referral code {code.code} was disabled at {iso(code.disabled_at)}.",
         )
     if code is not None:
         steps.add("click_referral_code", PASS, f"Referral code {code.code} is active.")
@@ -280,26 +238,26 @@ def _check_click(
         return steps.fail(
             "click_window",
             CLICK_EXPIRED,
-            f"The conversion occurred at {_iso(occurred_at)}, after the click's attribution "
-            f"window closed at {_iso(click.expires_at)} "
+            f"The conversion occurred at {iso(occurred_at)}, after the click's attribution "
+            f"window closed at {iso(click.expires_at)} "
             f"(program cookie window: {click.program.cookie_days} days).",
         )
     if occurred_at < click.created_at - CLOCK_SKEW:
         return steps.fail(
             "click_window",
             CLICK_AFTER_CONVERSION,
-            f"The conversion occurred at {_iso(occurred_at)}, before the click was recorded.",
+            f"The conversion occurred at {iso(occurred_at)}, before the click was recorded.",
         )
     steps.add(
         "click_window",
         PASS,
-        f"The conversion occurred within the click's window (until {_iso(click.expires_at)}).",
+        f"The conversion occurred within the click's window (until {iso(click.expires_at)}).",
     )
     return _Candidate("click", click.program, click.partner)
 
 
 def _check_promo(
-    promo: PromoCode | None, raw: str, occurred_at: datetime, steps: _Steps
+    promo: PromoCode | None, raw: str, occurred_at: datetime, steps: Steps
 ) -> _Candidate | Failure:
     if promo is None:
         return steps.fail(
@@ -317,113 +275,10 @@ def _check_promo(
         return steps.fail(
             "promo_code_active",
             PROMO_CODE_DISABLED,
-            f"Promo code {promo.code} was disabled at {_iso(promo.disabled_at)}.",
+            f"Promo code {promo.code} was disabled at {iso(promo.disabled_at)}.",
         )
     steps.add("promo_code_active", PASS, f"Promo code {promo.code} is active.")
     failure = _check_partner_and_program(promo.program, promo.partner, steps, "promo_code")
     if failure is not None:
         return failure
     return _Candidate("promo_code", promo.program, promo.partner)
-
-
-def _check_program_rules(
-    candidate: _Candidate,
-    *,
-    click: Click | None,
-    customer_ref: str,
-    occurred_at: datetime,
-    currency: str | None,
-    steps: _Steps,
-) -> Failure | None:
-    program = candidate.program
-    if currency and currency != program.currency:
-        return steps.fail(
-            "currency",
-            CURRENCY_MISMATCH,
-            f"The conversion is in {currency} but program {program.code} pays in "
-            f"{program.currency}.",
-        )
-    steps.add("currency", PASS, f"Program {program.code} pays in {program.currency}.")
-    if program.commission_type == CommissionType.CPA:
-        return _check_cpa(candidate, click=click, customer_ref=customer_ref, steps=steps)
-    if program.commission_type == CommissionType.REVSHARE:
-        return _check_revshare(
-            program, customer_ref=customer_ref, occurred_at=occurred_at, steps=steps
-        )
-    return None
-
-
-def _check_cpa(
-    candidate: _Candidate, *, click: Click | None, customer_ref: str, steps: _Steps
-) -> Failure | None:
-    program = candidate.program
-    via_click = click if candidate.via == "click" else None
-    # Two concurrent conversions of one customer (or one click) must not both pass the
-    # once-only checks: each waits for the other's transaction on a lock of its own.
-    keys = []
-    if customer_ref:
-        keys.append(f"cpa-customer:{program.pk}:{customer_ref}")
-    if via_click is not None:
-        keys.append(f"cpa-click:{program.pk}:{via_click.pk}")
-    serialise_on(*keys)
-    if customer_ref:
-        if selectors.cpa_customer_converted(program=program, customer_ref=customer_ref):
-            return steps.fail(
-                "cpa_customer_limit",
-                CPA_CUSTOMER_LIMIT,
-                f"This customer already converted under CPA program {program.code}; "
-                "CPA pays once per customer.",
-            )
-        steps.add("cpa_customer_limit", PASS, "First attributed conversion of this customer.")
-    else:
-        steps.add(
-            "cpa_customer_limit",
-            SKIPPED,
-            "No customer_id was sent, so only the once-per-click limit applies.",
-        )
-    if via_click is not None:
-        if selectors.cpa_click_converted(program=program, click=via_click):
-            return steps.fail(
-                "cpa_click_limit",
-                CPA_CLICK_LIMIT,
-                f"Click {via_click.pk} already converted under CPA program {program.code}; "
-                "CPA pays once per click.",
-            )
-        steps.add("cpa_click_limit", PASS, "First attributed conversion of this click.")
-    return None
-
-
-def _check_revshare(
-    program: Program, *, customer_ref: str, occurred_at: datetime, steps: _Steps
-) -> Failure | None:
-    if not customer_ref:
-        steps.add(
-            "revshare_window",
-            SKIPPED,
-            "No customer_id was sent, so the conversion cannot be tied to earlier payments.",
-        )
-        return None
-    first = selectors.revshare_first_conversion(program=program, customer_ref=customer_ref)
-    if first is None or first.occurred_at >= occurred_at:
-        steps.add(
-            "revshare_window", PASS, "First attributed conversion of this customer in the program."
-        )
-        return None
-    if program.recurring_months is None:
-        steps.add("revshare_window", PASS, "The program shares revenue without a time limit.")
-        return None
-    ends = add_months(first.occurred_at, program.recurring_months)
-    if occurred_at > ends:
-        return steps.fail(
-            "revshare_window",
-            REVSHARE_WINDOW_OVER,
-            f"The customer's first attributed conversion was at {_iso(first.occurred_at)}; "
-            f"revenue is shared for {program.recurring_months} months, until {_iso(ends)}.",
-        )
-    steps.add(
-        "revshare_window",
-        PASS,
-        f"Within {program.recurring_months} months of the customer's first attributed "
-        f"conversion ({_iso(first.occurred_at)}), until {_iso(ends)}.",
-    )
-    return None

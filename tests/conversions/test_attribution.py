@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Partner
-from conversions.attribution import EXPLANATION_CODES
+from conversions.explanations import EXPLANATION_CODES
 from conversions.models import Commission, Conversion
 from partners.models import Program, PromoCode
 from tests.conversions.conftest import body, post

@@ -289,3 +289,15 @@ def test_reporting_a_conversion_costs_a_handful_of_queries(
         response = post(sk_live, body(click_id=str(click.pk)))
 
     assert response.status_code == 201
+
+
+def test_reading_does_not_count_in_the_conversions_zone(settings: Any, sk_live: Any) -> None:
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "conversions": "1/m"}
+
+    first = post(sk_live, body(promo_code="X", external_transaction_id="o1"))
+    reads = [sk_live.get("/api/v1/conversions").status_code for _ in range(3)]
+    second = post(sk_live, body(promo_code="X", external_transaction_id="o2"))
+
+    assert (first.status_code, reads) == (201, [200, 200, 200])
+    assert_error(second, 429, "RATE_LIMIT_EXCEEDED")
+    assert 1 <= int(second["Retry-After"]) <= 60

@@ -156,3 +156,13 @@ def test_several_bad_fields_are_all_reported(sk_live: Any) -> None:
         "amount_cents",
     )
     assert {d["field"] for d in details} == {"amount_cents", "currency", "event_type"}
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["status", "attributed", "merchant", "mode", "partner", "program", "commission", "id"],
+)
+def test_server_owned_fields_cannot_be_sent(sk_live: Any, click: Click, field: str) -> None:
+    details = assert_refused(post(sk_live, body(click_id=str(click.pk), **{field: "x"})), field)
+
+    assert details == [{"field": field, "message": "Unknown field"}]

@@ -203,3 +203,26 @@ def test_the_test_click_is_a_normal_test_mode_click(
 
     assert_error(response, 422, "MODE_MISMATCH")
     assert ClickFactory._meta.model.objects.filter(mode="live").count() == 0
+
+
+def test_a_missing_amount_for_a_percentage_program_is_reported(
+    sk_test: Any, ready: Partner
+) -> None:
+    created = create(sk_test).json()
+    refused = post(sk_test, body(click_id=created["test_click_id"], drop=("amount_cents",)))
+    assert refused.status_code == 400
+
+    fields = sk_test.get(f"/api/v1/test-sessions/{created['token']}").json()["validation"]["fields"]
+
+    assert fields["amount_cents"] == {
+        "status": "error",
+        "errors": ["Required: program SANDBOX pays a percentage of the amount (cps)"],
+    }
+    assert fields["currency"] == {"status": "ok", "errors": []}
+
+
+def test_charlie_cannot_open_a_session_on_acmes_program(other_keys: Keys, ready: Partner) -> None:
+    response = create(api_client(other_keys.sk_test))
+
+    assert_error(response, 400, "VALIDATION_ERROR")
+    assert SessionRow.objects.count() == 0
