@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -271,6 +272,16 @@ SPECTACULAR_SETTINGS = {
         "selgeo.api.schema.add_error_responses",
     ],
 }
+# Conversions, commissions and adjustments have their own `status` and `kind` choices.
+cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
+    {
+        "ConversionStatusEnum": "conversions.models.ConversionStatus",
+        "CommissionStatusEnum": "conversions.models.CommissionStatus",
+        "AdjustmentStatusEnum": "conversions.models.AdjustmentStatus",
+        "TestSessionStatusEnum": "conversions.models.TestSessionStatus",
+        "CommissionTypeEnum": "partners.models.CommissionType",
+    }
+)
 
 # Celery: the Redis broker when configured, else every task runs inline.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
@@ -287,7 +298,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Periodic work, declared in one place.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Commissions past their hold period become approved (batched and idempotent).
+    "approve-due-commissions": {
+        "task": "conversions.approve_due_commissions",
+        "schedule": 300.0,
+    },
+}
 
 LOGGING = {
     "version": 1,

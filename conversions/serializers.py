@@ -1,0 +1,316 @@
+"""Input and output shapes of the Conversion API and the commission endpoints."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from conversions.models import (
+    Commission,
+    CommissionAdjustment,
+    CommissionStatus,
+    Conversion,
+    ConversionStatus,
+    EventType,
+    ReversalReason,
+)
+from selgeo.api.serializers import (
+    AmountCentsField,
+    CurrencyField,
+    StrictCharField,
+    StrictSerializer,
+)
+
+METADATA_MAX_KEYS = 20
+METADATA_MAX_BYTES = 4096
+# occurred_at may be this far ahead of Selgeo's clock (the merchant's clock may run fast).
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID sent as a JSON string (DRF would also turn an integer into a UUID)."""
+
+    def to_internal_value(self, data: Any) -> uuid.UUID:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        value: uuid.UUID = super().to_internal_value(data)
+        return value
+
+
+class StrictDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 string; numbers are refused rather than guessed at."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "maxProperties": METADATA_MAX_KEYS,
+        "description": f"At most {METADATA_MAX_KEYS} keys and {METADATA_MAX_BYTES} bytes as JSON",
+    }
+)
+class MetadataField(serializers.Field):
+    default_error_messages = {
+        "not_an_object": "Expected a JSON object",
+        "too_many_keys": f"At most {METADATA_MAX_KEYS} keys are allowed",
+        "too_large": f"At most {METADATA_MAX_BYTES} bytes of JSON are allowed",
+    }
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_an_object")
+        if len(data) > METADATA_MAX_KEYS:
+            self.fail("too_many_keys")
+        encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        if len(encoded) > METADATA_MAX_BYTES:
+            self.fail("too_large")
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class ConversionIn(StrictSerializer):
+    """The reference's conversion body. Optional fields may be omitted or null."""
+
+    click_id = StrictUUIDField(required=False, allow_null=True)
+    promo_code = StrictCharField(required=False, allow_null=True, max_length=100)
+    event_type = serializers.ChoiceField(choices=EventType.choices, default=EventType.PURCHASE)
+    external_transaction_id = StrictCharField(min_length=1, max_length=255)
+    amount_cents = AmountCentsField(required=False, allow_null=True)
+    currency = CurrencyField(required=False, allow_null=True)
+    customer_id = StrictCharField(required=False, allow_null=True, max_length=255)
+    occurred_at = StrictDateTimeField(required=False, allow_null=True)
+    metadata = MetadataField(required=False, allow_null=True)
+
+    def validate_occurred_at(self, value: Any) -> Any:
+        if value is not None and value > timezone.now() + FUTURE_SKEW:
+            raise serializers.ValidationError("Must not be in the future")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("amount_cents") is not None and not attrs.get("currency"):
+            raise serializers.ValidationError({"currency": ["Required when amount_cents is sent"]})
+        return attrs
+
+
+class ReverseIn(StrictSerializer):
+    reason = serializers.ChoiceField(choices=ReversalReason.choices)
+
+
+class ConversionFiltersIn(serializers.Serializer):
+    program = serializers.CharField(required=False, max_length=100)
+    partner = serializers.UUIDField(required=False)
+    status = serializers.ChoiceField(choices=ConversionStatus.choices, required=False)
+    event_type = serializers.ChoiceField(choices=EventType.choices, required=False)
+    attributed = serializers.ChoiceField(choices=["true", "false"], required=False)
+    external_transaction_id = serializers.CharField(required=False, max_length=255)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+
+
+class CommissionFiltersIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CommissionStatus.choices, required=False)
+    partner = serializers.UUIDField(required=False)
+    program = serializers.CharField(required=False, max_length=100)
+
+
+class PartnerCommissionFiltersIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CommissionStatus.choices, required=False)
+    merchant = serializers.UUIDField(required=False)
+    program = serializers.CharField(required=False, max_length=100)
+
+
+class TestSessionIn(StrictSerializer):
+    __test__ = False
+
+    program = StrictCharField(max_length=100)
+
+
+# Output shapes.
+
+
+class ProgramRefOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PartnerRefOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    display_name = serializers.CharField()
+
+
+class MerchantRefOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class ExplanationOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class StepOut(serializers.Serializer):
+    check = serializers.CharField()
+    result = serializers.ChoiceField(choices=["pass", "fail", "skipped", "info"])
+    message = serializers.CharField()
+
+
+class AttributionOut(serializers.Serializer):
+    explanation = ExplanationOut(source="attribution_explanation")
+    steps = StepOut(many=True, source="attribution_steps")
+
+
+class AdjustmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = CommissionAdjustment
+        fields = ["id", "amount_cents", "currency", "reason", "status", "created_at", "applied_at"]
+
+
+class CommissionBriefOut(serializers.ModelSerializer):
+    adjustment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Commission
+        fields = [
+            "id",
+            "kind",
+            "rate_bps",
+            "amount_cents",
+            "currency",
+            "status",
+            "approve_after",
+            "approved_at",
+            "paid_at",
+            "reversed_at",
+            "adjustment",
+        ]
+
+    @extend_schema_field(AdjustmentOut(allow_null=True))
+    def get_adjustment(self, commission: Commission) -> dict[str, Any] | None:
+        adjustment = _related_or_none(commission, "adjustment")
+        return AdjustmentOut(adjustment).data if adjustment is not None else None
+
+
+def _related_or_none(instance: Any, name: str) -> Any:
+    # A missing reverse one-to-one raises instead of returning None.
+    try:
+        return getattr(instance, name)
+    except (Commission.DoesNotExist, CommissionAdjustment.DoesNotExist):
+        return None
+
+
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+
+class ConversionOut(serializers.ModelSerializer):
+    click_id = serializers.UUIDField(source="click_id_raw", allow_null=True)
+    promo_code = serializers.SerializerMethodField()
+    customer_id = serializers.SerializerMethodField()
+    currency = serializers.SerializerMethodField()
+    attribution = AttributionOut(source="*")
+    program = ProgramRefOut(allow_null=True)
+    partner = PartnerRefOut(allow_null=True)
+    commission = serializers.SerializerMethodField()
+    metadata = MetadataField()
+    reversal_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversion
+        fields = [
+            "id",
+            "mode",
+            "event_type",
+            "external_transaction_id",
+            "click_id",
+            "promo_code",
+            "customer_id",
+            "amount_cents",
+            "currency",
+            "status",
+            "attributed",
+            "attribution",
+            "program",
+            "partner",
+            "commission",
+            "metadata",
+            "occurred_at",
+            "created_at",
+            "reversed_at",
+            "reversal_reason",
+        ]
+
+    @extend_schema_field(NULLABLE_STRING)
+    def get_promo_code(self, conversion: Conversion) -> str | None:
+        return conversion.promo_code_raw or None
+
+    @extend_schema_field(NULLABLE_STRING)
+    def get_customer_id(self, conversion: Conversion) -> str | None:
+        return conversion.customer_ref or None
+
+    @extend_schema_field(NULLABLE_STRING)
+    def get_currency(self, conversion: Conversion) -> str | None:
+        return conversion.currency or None
+
+    @extend_schema_field(
+        {"type": "string", "nullable": True, "enum": [*ReversalReason.values, None]}
+    )
+    def get_reversal_reason(self, conversion: Conversion) -> str | None:
+        return conversion.reversal_reason or None
+
+    @extend_schema_field(CommissionBriefOut(allow_null=True))
+    def get_commission(self, conversion: Conversion) -> dict[str, Any] | None:
+        commission = _related_or_none(conversion, "commission")
+        return CommissionBriefOut(commission).data if commission is not None else None
+
+
+class CommissionOut(CommissionBriefOut):
+    """A commission as the merchant's dashboard sees it."""
+
+    conversion_id = serializers.UUIDField()
+    program = ProgramRefOut()
+    partner = PartnerRefOut()
+
+    class Meta(CommissionBriefOut.Meta):
+        fields = [
+            "id",
+            "mode",
+            "conversion_id",
+            "program",
+            "partner",
+            *CommissionBriefOut.Meta.fields[1:],
+            "created_at",
+        ]
+
+
+class PartnerCommissionOut(CommissionBriefOut):
+    """A commission as its partner sees it: no customer or order data of the merchant."""
+
+    merchant = MerchantRefOut()
+    program = ProgramRefOut()
+    event_type = serializers.CharField(source="conversion.event_type")
+    occurred_at = serializers.DateTimeField(source="conversion.occurred_at")
+
+    class Meta(CommissionBriefOut.Meta):
+        fields = [
+            "id",
+            "mode",
+            "merchant",
+            "program",
+            "event_type",
+            "occurred_at",
+            *CommissionBriefOut.Meta.fields[1:],
+            "created_at",
+        ]

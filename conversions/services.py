@@ -1,0 +1,325 @@
+"""Writes for conversions and commissions: record, attribute, reverse, approve.
+
+Test sessions (the integration sandbox) have their own module, `conversions.sandbox`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Merchant, Mode
+from conversions import sandbox, selectors
+from conversions.attribution import Attribution, attribute
+from conversions.errors import ConversionDuplicate, NoAttributionSignal
+from conversions.models import (
+    Commission,
+    CommissionAdjustment,
+    CommissionStatus,
+    Conversion,
+    ConversionStatus,
+)
+from conversions.money import BPS_DENOMINATOR, percent_of
+from conversions.serializers import CommissionOut, ConversionOut
+from partners.models import CommissionType, Program
+from selgeo.api.errors import NotFound, ValidationFailed
+from webhooks.services import emit
+
+APPROVAL_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ConversionInput:
+    external_transaction_id: str
+    event_type: str = "purchase"
+    click_id: uuid.UUID | None = None
+    promo_code: str | None = None
+    amount_cents: int | None = None
+    currency: str | None = None
+    customer_id: str | None = None
+    occurred_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    kind: str
+    amount_cents: int
+    rate_bps: int | None
+
+
+def _commission_terms(program: Program, amount_cents: int | None) -> _Terms:
+    if program.commission_type == CommissionType.CPA:
+        return _Terms(CommissionType.CPA, program.cpa_amount_cents or 0, None)
+    if amount_cents is None:
+        # Bad input rather than an attribution outcome: the merchant's integration must
+        # send the amount for percentage programs, and can fix and retry.
+        raise ValidationFailed(
+            "amount_cents is required for percentage commissions",
+            details=[
+                {
+                    "field": "amount_cents",
+                    "message": f"Required: program {program.code} pays a percentage of the "
+                    f"amount ({program.commission_type})",
+                }
+            ],
+        )
+    # A rate above 100% would pay more than the sale; programs are validated against
+    # it, and the clamp keeps the commission within the gross amount regardless.
+    bps = min(program.percent_bps or 0, BPS_DENOMINATOR)
+    return _Terms(program.commission_type, percent_of(amount_cents, bps), bps)
+
+
+def _emit_conversion(conversion: Conversion, type: str) -> None:
+    emit(
+        merchant=conversion.merchant,
+        mode=conversion.mode,
+        type=type,
+        data=dict(ConversionOut(conversion).data),
+    )
+
+
+def _emit_commission(commission: Commission, type: str) -> None:
+    emit(
+        merchant=commission.merchant,
+        mode=commission.mode,
+        type=type,
+        data=dict(CommissionOut(commission).data),
+    )
+
+
+@transaction.atomic
+def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -> Conversion:
+    """Record a conversion, attribute it and create its commission, exactly once.
+
+    The unique (merchant, mode, external_transaction_id) constraint decides which of
+    concurrent identical requests wins; the others get CONVERSION_DUPLICATE.
+    """
+    if data.click_id is None and not data.promo_code:
+        raise NoAttributionSignal()
+    now = timezone.now()
+    occurred_at = data.occurred_at or now
+    customer_ref = data.customer_id or ""
+    attribution = attribute(
+        merchant=merchant,
+        mode=mode,
+        click_id=data.click_id,
+        promo_code=data.promo_code,
+        customer_ref=customer_ref,
+        occurred_at=occurred_at,
+        currency=data.currency,
+    )
+    terms = (
+        _commission_terms(attribution.program, data.amount_cents)
+        if attribution.attributed and attribution.program is not None
+        else None
+    )
+    conversion = _conversion_insert(
+        merchant=merchant,
+        mode=mode,
+        data=data,
+        attribution=attribution,
+        occurred_at=occurred_at,
+        customer_ref=customer_ref,
+        created_at=now,
+        has_commission=terms is not None,
+    )
+    if terms is not None and attribution.program is not None and attribution.partner is not None:
+        commission = Commission.objects.create(
+            conversion=conversion,
+            merchant=merchant,
+            mode=mode,
+            partner=attribution.partner,
+            program=attribution.program,
+            kind=terms.kind,
+            rate_bps=terms.rate_bps,
+            amount_cents=terms.amount_cents,
+            currency=attribution.program.currency,
+            approve_after=occurred_at + timedelta(days=attribution.program.hold_days),
+            created_at=now,
+        )
+        # A new commission has no adjustment: cached as absent, rendering it (for the
+        # events and the response) asks the database nothing more.
+        Commission.adjustment.related.set_cached_value(commission, None)
+        _emit_conversion(conversion, "conversion.created")
+        _emit_commission(commission, "commission.created")
+    else:
+        Conversion.commission.related.set_cached_value(conversion, None)
+        _emit_conversion(conversion, "conversion.created")
+    if mode == Mode.TEST and data.click_id is not None:
+        sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))
+    return conversion
+
+
+def _sent(data: ConversionInput) -> list[str]:
+    names = ["external_transaction_id", "event_type"]
+    optional = {
+        "click_id": data.click_id,
+        "promo_code": data.promo_code,
+        "amount_cents": data.amount_cents,
+        "currency": data.currency,
+        "customer_id": data.customer_id,
+        "occurred_at": data.occurred_at,
+    }
+    names += [name for name, value in optional.items() if value is not None]
+    if data.metadata:
+        names.append("metadata")
+    return names
+
+
+def _conversion_insert(
+    *,
+    merchant: Merchant,
+    mode: str,
+    data: ConversionInput,
+    attribution: Attribution,
+    occurred_at: datetime,
+    customer_ref: str,
+    created_at: datetime,
+    has_commission: bool,
+) -> Conversion:
+    program = attribution.program
+    currency = data.currency or (program.currency if program is not None else "")
+    conversion = Conversion(
+        merchant=merchant,
+        mode=mode,
+        program=program,
+        partner=attribution.partner,
+        click=attribution.click,
+        promo_code=attribution.promo_code,
+        click_id_raw=data.click_id,
+        promo_code_raw=data.promo_code or "",
+        event_type=data.event_type,
+        external_transaction_id=data.external_transaction_id,
+        customer_ref=customer_ref,
+        amount_cents=data.amount_cents,
+        currency=currency,
+        # Nothing to hold when nothing is owed.
+        status=ConversionStatus.PENDING if has_commission else ConversionStatus.APPROVED,
+        attributed=attribution.attributed,
+        attribution_explanation=attribution.explanation,
+        attribution_steps=attribution.steps,
+        metadata=data.metadata,
+        occurred_at=occurred_at,
+        created_at=created_at,
+    )
+    try:
+        # The savepoint keeps the outer transaction usable to tell a duplicate apart.
+        with transaction.atomic():
+            conversion.save(force_insert=True)
+    except IntegrityError:
+        if selectors.conversion_exists(
+            merchant=merchant, mode=mode, external_transaction_id=data.external_transaction_id
+        ):
+            raise ConversionDuplicate(
+                "A conversion with this external_transaction_id already exists"
+            ) from None
+        raise
+    return conversion
+
+
+@transaction.atomic
+def conversion_reverse(
+    *, merchant: Merchant, mode: str, conversion_id: uuid.UUID, reason: str
+) -> Conversion:
+    """Reverse a conversion and its commission; idempotent once reversed.
+
+    An unpaid commission becomes `reversed`. A paid one keeps `paid` (the money was
+    sent) and gets a negative adjustment, deducted from the partner's next payout.
+    """
+    now = timezone.now()
+    # Locks are taken commission first, then conversion: the approval sweep takes them
+    # in the same order, so the two can never deadlock.
+    commission = (
+        Commission.objects.select_for_update(of=("self",))
+        .filter(conversion_id=conversion_id, merchant=merchant, mode=mode)
+        .first()
+    )
+    locked = (
+        Conversion.objects.select_for_update(of=("self",))
+        .filter(pk=conversion_id, merchant=merchant, mode=mode)
+        .only("id", "status")
+        .first()
+    )
+    if locked is None:
+        raise NotFound("Conversion not found")
+    if locked.status == ConversionStatus.REVERSED:
+        return _fresh(merchant=merchant, mode=mode, conversion_id=conversion_id)
+    Conversion.objects.filter(pk=locked.pk).update(
+        status=ConversionStatus.REVERSED, reversed_at=now, reversal_reason=reason
+    )
+    if commission is not None:
+        if commission.status == CommissionStatus.PAID:
+            if commission.amount_cents > 0:
+                CommissionAdjustment.objects.create(
+                    commission=commission,
+                    merchant=merchant,
+                    mode=mode,
+                    partner_id=commission.partner_id,
+                    amount_cents=-commission.amount_cents,
+                    currency=commission.currency,
+                    reason=reason,
+                    created_at=now,
+                )
+            Commission.objects.filter(pk=commission.pk).update(reversed_at=now)
+        else:
+            Commission.objects.filter(pk=commission.pk).update(
+                status=CommissionStatus.REVERSED, reversed_at=now
+            )
+    conversion = _fresh(merchant=merchant, mode=mode, conversion_id=conversion_id)
+    _emit_conversion(conversion, "conversion.reversed")
+    if commission is not None:
+        _emit_commission(conversion.commission, "commission.reversed")
+    return conversion
+
+
+def _fresh(*, merchant: Merchant, mode: str, conversion_id: uuid.UUID) -> Conversion:
+    conversion = selectors.conversion_get(merchant=merchant, mode=mode, conversion_id=conversion_id)
+    assert conversion is not None
+    return conversion
+
+
+def commissions_approve_due(
+    *, now: datetime | None = None, batch_size: int = APPROVAL_BATCH_SIZE
+) -> int:
+    """Approve every pending commission whose hold period is over; returns how many.
+
+    Each batch is its own short transaction. Rows are claimed with FOR UPDATE SKIP
+    LOCKED and flipped by a conditional UPDATE, so concurrent or repeated sweeps
+    approve (and announce) each commission exactly once.
+    """
+    now = now or timezone.now()
+    total = 0
+    while True:
+        approved = _approve_batch(now=now, batch_size=batch_size)
+        total += approved
+        if approved < batch_size:
+            return total
+
+
+@transaction.atomic
+def _approve_batch(*, now: datetime, batch_size: int) -> int:
+    batch = list(
+        Commission.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("merchant", "program", "partner", "adjustment")
+        .filter(status=CommissionStatus.PENDING, approve_after__lte=now)
+        .order_by("approve_after", "id")[:batch_size]
+    )
+    if not batch:
+        return 0
+    Commission.objects.filter(pk__in=[c.pk for c in batch], status=CommissionStatus.PENDING).update(
+        status=CommissionStatus.APPROVED, approved_at=now
+    )
+    Conversion.objects.filter(
+        pk__in=[c.conversion_id for c in batch], status=ConversionStatus.PENDING
+    ).update(status=ConversionStatus.APPROVED)
+    for commission in batch:
+        commission.status = CommissionStatus.APPROVED
+        commission.approved_at = now
+        _emit_commission(commission, "commission.approved")
+    return len(batch)
