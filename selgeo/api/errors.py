@@ -158,6 +158,12 @@ class ServiceUnavailable(ApiError):
     default_message = "Service temporarily unavailable"
 
 
+class ModeMismatch(ApiError):
+    status_code = 422
+    code = "MODE_MISMATCH"
+    default_message = "Test-mode key used with a live-mode signal (or vice versa)"
+
+
 def flatten_validation_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     """Turn DRF's nested error structure into the reference's flat `details` list."""
     out: list[dict[str, str]] = []
