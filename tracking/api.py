@@ -50,7 +50,13 @@ class ClickCreateView(APIView):
     @extend_schema(
         operation_id="clicks_create",
         request=ClickIn,
-        responses={201: ClickOut, 422: OpenApiResponse(description="MODE_MISMATCH")},
+        responses={
+            201: ClickOut,
+            422: OpenApiResponse(
+                response={"$ref": "#/components/schemas/Error"},
+                description="MODE_MISMATCH: a code or program of the key's other mode",
+            ),
+        },
         summary="Record a click (public key)",
         description=DESCRIPTION,
         tags=["tracking"],

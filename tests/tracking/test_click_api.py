@@ -170,6 +170,9 @@ def test_openapi_documents_the_click_endpoint(anon_client):
     operation = document["paths"]["/v1/clicks"]["post"]
     assert {"publicKey": []} in operation["security"]
     assert set(operation["responses"]) >= {"201", "400", "401", "403", "404", "422", "429"}
+    assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
     request_schema = document["components"]["schemas"]["ClickInRequest"]
     assert set(request_schema["properties"]) == {
         "referral_code",
