@@ -16,6 +16,8 @@ class ClickSource(models.TextChoices):
     LINK = "link", "Tracking link"
     BROWSER = "browser", "Browser snippet (selgeo.js)"
     API = "api", "Server-side API call"
+    # Test sessions (conversions app) record a click for an integration check.
+    TEST = "test", "Test session"
 
 
 class Click(models.Model):

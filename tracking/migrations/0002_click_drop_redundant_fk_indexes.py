@@ -97,6 +97,7 @@ class Migration(migrations.Migration):
                             ("link", "Tracking link"),
                             ("browser", "Browser snippet (selgeo.js)"),
                             ("api", "Server-side API call"),
+                            ("test", "Test session"),
                         ],
                         default="api",
                         max_length=10,
