@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import assert_error
@@ -192,3 +194,13 @@ def test_openapi_documents_the_click_endpoint(anon_client):
         "partner",
         "attributable",
     }
+
+
+def test_a_click_costs_three_queries(pk_test_client, code):
+    # The hot path: the key by prefix, the code with its program and partner, the insert.
+    with CaptureQueriesContext(connection) as queries:
+        assert post_click(pk_test_client, {"referral_code": "JaneDoe"}).status_code == 201
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 3, statements
+    assert statements[2].startswith('INSERT INTO "tracking_click"')
+    assert not any("FOR UPDATE" in sql or "FOR SHARE" in sql for sql in statements)

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners.models import ProgramStatus
@@ -222,3 +224,11 @@ def test_inactive_code_of_a_merchant_without_website_is_a_plain_404(browser):
     _assert_plain_404(browser.get("/r/Paused"))
     _assert_plain_404(browser.get("/r/nosite/Paused"))
     assert Click.objects.count() == 0
+
+
+def test_a_link_click_costs_two_queries(browser, code):
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get("/r/JaneDoe").status_code == 302
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 2, statements
+    assert statements[1].startswith('INSERT INTO "tracking_click"')
