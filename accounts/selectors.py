@@ -19,3 +19,8 @@ def members_of(*, merchant: Merchant) -> QuerySet[Membership]:
     return (
         Membership.objects.select_related("user").filter(merchant=merchant).order_by("created_at")
     )
+
+
+def merchant_by_slug(*, slug: str) -> Merchant | None:
+    """The merchant a public URL names (tracking links `/r/<slug>/<code>`)."""
+    return Merchant.objects.filter(slug=slug).first()

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "selgeo.api.middleware.RequestIdMiddleware",
+    "tracking.middleware.TrackingCorsMiddleware",
     "selgeo.api.middleware.ApiHttpsRequiredMiddleware",
     "selgeo.api.middleware.ApiBodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -12,15 +12,32 @@ from partners.models import Program, ReferralCode
 from selgeo.ids import uuid7
 
 
+class ClickSource(models.TextChoices):
+    LINK = "link", "Tracking link"
+    BROWSER = "browser", "Browser snippet (selgeo.js)"
+    API = "api", "Server-side API call"
+    # Test sessions (conversions app) record a click for an integration check.
+    TEST = "test", "Test session"
+
+
 class Click(models.Model):
+    """One visit brought by a partner. Rows are only ever inserted, never updated in place
+    (except GDPR anonymisation), so inserts take no lock that other inserts wait for.
+
+    Indexes: the primary key (time-ordered uuid7) for lookups by click id, and one
+    composite index per aggregation (merchant + mode, program, partner; each by time).
+    The composite indexes lead with their foreign key, so the single-column indexes
+    Django adds to foreign keys by default would only cost writes: they are turned off.
+    """
+
     # Time-ordered ids keep inserts at the right edge of the primary-key index.
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     merchant = models.ForeignKey(
-        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=True
+        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=True, db_index=False
     )
     mode = models.CharField(max_length=4, choices=Mode.choices)
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+", db_index=False)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     referral_code = models.ForeignKey(
         ReferralCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -30,7 +47,7 @@ class Click(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)
     country = models.CharField(max_length=2, blank=True)
     is_bot = models.BooleanField(default=False)
-    source = models.CharField(max_length=10, default="api")
+    source = models.CharField(max_length=10, choices=ClickSource.choices, default=ClickSource.API)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

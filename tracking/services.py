@@ -1,11 +1,79 @@
-"""Writes for clicks."""
+"""Writes for clicks: recording them (API, browser snippet, tracking links) and erasure.
+
+Recording is one INSERT of a row with a fresh time-ordered id: no read-modify-write,
+no counter and no row lock that another click would wait for, so concurrent clicks on
+the same program or partner never queue behind each other.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import datetime, timedelta
 
-from accounts.models import Partner
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Merchant, Partner
+from partners.models import ReferralCode
+from tracking import selectors
 from tracking.models import Click
+from tracking.visitors import Visitor
+
+URL_MAX = 2000
+
+
+@transaction.atomic
+def click_record(
+    *,
+    referral_code: ReferralCode,
+    visitor: Visitor,
+    source: str,
+    landing_url: str = "",
+    referrer: str = "",
+    now: datetime | None = None,
+) -> Click:
+    """Insert a click for an active referral code (the caller resolved it).
+
+    The click's mode is the code's; it expires after the program's cookie window.
+    """
+    created_at = now or timezone.now()
+    program = referral_code.program
+    return Click.objects.create(
+        merchant_id=referral_code.merchant_id,
+        mode=referral_code.mode,
+        program=program,
+        partner_id=referral_code.partner_id,
+        referral_code=referral_code,
+        landing_url=landing_url[:URL_MAX],
+        referrer=referrer[:URL_MAX],
+        user_agent=visitor.user_agent,
+        ip_hash=visitor.ip_hash,
+        country=visitor.country,
+        is_bot=visitor.is_bot,
+        source=source,
+        created_at=created_at,
+        expires_at=created_at + timedelta(days=program.cookie_days),
+    )
+
+
+def click_track(
+    *,
+    merchant: Merchant,
+    mode: str,
+    signal: selectors.ReferralSignal,
+    visitor: Visitor,
+    source: str,
+    landing_url: str = "",
+    referrer: str = "",
+) -> Click:
+    """POST /v1/clicks: resolve what the call names (NotFound, ModeMismatch), then record."""
+    referral_code = selectors.referral_code_for_signal(merchant=merchant, mode=mode, signal=signal)
+    return click_record(
+        referral_code=referral_code,
+        visitor=visitor,
+        source=source,
+        landing_url=landing_url,
+        referrer=referrer,
+    )
 
 
 @transaction.atomic
