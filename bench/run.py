@@ -44,8 +44,8 @@ AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"}}'
 CONVERSION_LUA = """
 local clicks = {{{clicks}}}
 local counter = 0
-local thread_id = 0
 local next_id = 0
+-- thread_id is a global that setup() assigns in each thread's own Lua state.
 setup = function(thread)
   next_id = next_id + 1
   thread:set("thread_id", next_id)
