@@ -132,6 +132,10 @@ class ReferralCode(models.Model):
                 name="partners_referral_code_one_default",
             ),
         ]
+        indexes: ClassVar = [
+            # /r/<code> looks a code up without its merchant.
+            models.Index(Lower("code"), name="partners_referral_code_lower"),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from accounts.models import Merchant, Partner
 from partners.models import (
@@ -101,7 +102,8 @@ def referral_code_resolve(*, merchant: Merchant, code: str) -> ReferralCode | No
     """
     return (
         ReferralCode.objects.select_related("program", "partner")
-        .filter(merchant=merchant, code__iexact=code.strip())
+        .alias(code_lower=Lower("code"))
+        .filter(merchant=merchant, code_lower=code.strip().lower())
         .first()
     )
 
@@ -111,8 +113,14 @@ def referral_codes_matching(*, code: str) -> QuerySet[ReferralCode]:
 
     An erased partner's codes are not active: their links must stop recording clicks.
     """
-    return ReferralCode.objects.select_related("program", "partner", "merchant").filter(
-        code__iexact=code.strip(), disabled_at__isnull=True, partner__erased_at__isnull=True
+    return (
+        ReferralCode.objects.select_related("program", "partner", "merchant")
+        .alias(code_lower=Lower("code"))
+        .filter(
+            code_lower=code.strip().lower(),
+            disabled_at__isnull=True,
+            partner__erased_at__isnull=True,
+        )
     )
 
 
@@ -120,7 +128,8 @@ def promo_code_resolve(*, merchant: Merchant, code: str) -> PromoCode | None:
     """The merchant's promo code, whatever its mode or case (callers check both)."""
     return (
         PromoCode.objects.select_related("program", "partner")
-        .filter(merchant=merchant, code__iexact=code.strip())
+        .alias(code_lower=Lower("code"))
+        .filter(merchant=merchant, code_lower=code.strip().lower())
         .first()
     )
 
