@@ -305,6 +305,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "conversions.approve_due_commissions",
         "schedule": 300.0,
     },
+    # Daily click rollups that keep reports fast on a large click table.
+    "rollup-clicks": {
+        "task": "tracking.rollup_clicks",
+        "schedule": 60.0,
+    },
 }
 
 LOGGING = {

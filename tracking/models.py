@@ -60,3 +60,40 @@ class Click(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class ClickDailyStat(models.Model):
+    """Clicks per merchant, mode, program, partner and UTC day, up to the rollup watermark.
+
+    Reports add the raw clicks after the watermark, so figures are exact at all times
+    while the big table is only scanned for the last minutes.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    clicks = models.BigIntegerField(default=0)
+    bot_clicks = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["merchant", "mode", "day", "program", "partner"],
+                name="click_daily_stat_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.program_id}/{self.partner_id}: {self.clicks}"
+
+
+class RollupWatermark(models.Model):
+    """How far a rollup has counted: every row created before `position` is included."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    position = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position.isoformat()}"

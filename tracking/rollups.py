@@ -1,0 +1,168 @@
+"""Daily click rollups: the write side (a periodic task) and the exact reads built on them.
+
+`ClickDailyStat` holds every click created before the watermark; reads add the raw
+clicks from the watermark on. A report over whole UTC days is therefore exact at any
+moment while it scans the big table only for the minutes since the last rollup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from tracking.models import Click, ClickDailyStat, RollupWatermark
+
+WATERMARK = "clicks"
+# A click's created_at is taken just before its INSERT commits; staying this far behind
+# the clock means no click can still arrive with a time before the watermark.
+SETTLE = timedelta(minutes=2)
+# One run counts at most this much time, so a first run over a large table is batched.
+MAX_SPAN = timedelta(days=7)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _watermark_position() -> datetime:
+    position = (
+        RollupWatermark.objects.filter(name=WATERMARK).values_list("position", flat=True).first()
+    )
+    return position or EPOCH
+
+
+@transaction.atomic
+def click_rollup_advance(*, now: datetime | None = None) -> int:
+    """Count clicks from the watermark up to `now - SETTLE` (or MAX_SPAN) into daily stats.
+
+    The watermark row is locked for the whole run, so concurrent runs queue and each
+    click is counted exactly once: a rerun starts where the previous run committed.
+    Returns how many clicks were counted.
+    """
+    target = (now or timezone.now()) - SETTLE
+    watermark, _ = RollupWatermark.objects.get_or_create(
+        name=WATERMARK, defaults={"position": EPOCH}
+    )
+    watermark = RollupWatermark.objects.select_for_update().get(pk=watermark.pk)
+    start = watermark.position
+    if start == EPOCH:
+        first = Click.objects.order_by("created_at").values_list("created_at", flat=True).first()
+        if first is None:
+            return 0
+        start = first
+    end = min(target, start + MAX_SPAN)
+    if end <= start:
+        return 0
+    rows = (
+        Click.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("merchant_id", "mode", "day", "program_id", "partner_id")
+        .annotate(clicks=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
+        .order_by()
+    )
+    counted = 0
+    for row in rows:
+        key = {
+            "merchant_id": row["merchant_id"],
+            "mode": row["mode"],
+            "day": row["day"],
+            "program_id": row["program_id"],
+            "partner_id": row["partner_id"],
+        }
+        updated = ClickDailyStat.objects.filter(**key).update(
+            clicks=F("clicks") + row["clicks"], bot_clicks=F("bot_clicks") + row["bots"]
+        )
+        if not updated:
+            ClickDailyStat.objects.create(**key, clicks=row["clicks"], bot_clicks=row["bots"])
+        counted += row["clicks"]
+    watermark.position = end
+    watermark.save(update_fields=["position"])
+    return counted
+
+
+@dataclass
+class ClickFigures:
+    clicks: int = 0
+    bot_clicks: int = 0
+    per_day: dict[date, int] = field(default_factory=dict)
+    per_partner: dict[Any, int] = field(default_factory=dict)
+    per_program: dict[Any, int] = field(default_factory=dict)
+
+    @property
+    def human_clicks(self) -> int:
+        return self.clicks - self.bot_clicks
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _stat_rows(stats: QuerySet[ClickDailyStat], dimension: str | None) -> list[dict[str, Any]]:
+    sums = {"n": Sum("clicks"), "bots": Sum("bot_clicks")}
+    if dimension is None:
+        return [stats.aggregate(**sums)]
+    return list(stats.values(dimension).annotate(**sums).order_by())
+
+
+def _raw_rows(raw: QuerySet[Click], dimension: str | None) -> list[dict[str, Any]]:
+    counts = {"n": Count("id"), "bots": Count("id", filter=Q(is_bot=True))}
+    if dimension is None:
+        return [raw.aggregate(**counts)]
+    if dimension == "day":
+        raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
+    return list(raw.values(dimension).annotate(**counts).order_by())
+
+
+def _sum_by(
+    stats: QuerySet[ClickDailyStat] | None, raw: QuerySet[Click] | None, dimension: str | None
+) -> dict[Any, tuple[int, int]]:
+    """(clicks, bot clicks) per value of `dimension` (or under None), from both tables."""
+    rows: list[dict[str, Any]] = []
+    if stats is not None:
+        rows += _stat_rows(stats, dimension)
+    if raw is not None:
+        rows += _raw_rows(raw, dimension)
+    out: dict[Any, tuple[int, int]] = {}
+    for row in rows:
+        key = row[dimension] if dimension else None
+        clicks, bots = out.get(key, (0, 0))
+        out[key] = (clicks + (row["n"] or 0), bots + (row["bots"] or 0))
+    return out
+
+
+def click_figures(
+    *,
+    start: date,
+    end: date,
+    dimensions: tuple[str, ...] = ("day", "partner_id", "program_id"),
+    **scope: Any,
+) -> ClickFigures:
+    """Clicks in the UTC days [start, end) for a scope such as merchant + mode or a partner.
+
+    `scope` filters both tables by the same fields (merchant, mode, program, partner).
+    Breakdowns (`per_day`, `per_partner`, `per_program`) count human clicks only.
+    """
+    start_at, end_at = _midnight(start), _midnight(end)
+    watermark = _watermark_position()
+    stats = (
+        ClickDailyStat.objects.filter(day__gte=start, day__lt=end, **scope)
+        if watermark > start_at
+        else None
+    )
+    raw = (
+        Click.objects.filter(
+            created_at__gte=max(start_at, watermark), created_at__lt=end_at, **scope
+        )
+        if watermark < end_at
+        else None
+    )
+    total = _sum_by(stats, raw, None).get(None, (0, 0))
+    figures = ClickFigures(clicks=total[0], bot_clicks=total[1])
+    human = {d: {k: n - b for k, (n, b) in _sum_by(stats, raw, d).items()} for d in dimensions}
+    figures.per_day = human.get("day", {})
+    figures.per_partner = human.get("partner_id", {})
+    figures.per_program = human.get("program_id", {})
+    return figures
