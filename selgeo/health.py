@@ -8,6 +8,13 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from selgeo.api.views import APIView
 
 
 def _check_database() -> str:
@@ -41,3 +48,21 @@ def health(request: HttpRequest) -> JsonResponse:
         {"status": "error", "timestamp": timestamp, "checks": checks, "failed": failed},
         status=503,
     )
+
+
+class Ping(APIView):
+    """GET /api/v1/ping: the cheapest answer through the full API stack.
+
+    It touches neither the database nor the cache, so the benchmark can compare every
+    hot path with the framework's own floor under the same server configuration.
+    """
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: inline_serializer("Pong", {"pong": serializers.BooleanField()})},
+        summary="No-op: answers without touching the database or cache",
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"pong": True})

@@ -10,7 +10,7 @@ from conversions.urls import api_urlpatterns as conversions_api
 from dashboard.urls import urlpatterns as dashboard_pages
 from partners.urls import api_urlpatterns as partners_api
 from payouts.urls import api_urlpatterns as payouts_api
-from selgeo.health import health
+from selgeo.health import Ping, health
 from tracking.urls import api_urlpatterns as tracking_api
 from tracking.urls import urlpatterns as tracking_public
 from webhooks.urls import api_urlpatterns as webhooks_api
@@ -23,6 +23,7 @@ handler500 = "selgeo.api.errors.handler500"
 api_v1 = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+    path("ping", Ping.as_view(), name="ping"),
     *accounts_api,
     *partners_api,
     *conversions_api,

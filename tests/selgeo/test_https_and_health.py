@@ -105,3 +105,12 @@ def test_health_is_503_naming_the_database_when_it_is_down():
     assert outcome["status"] == 503
     assert outcome["body"]["failed"] == ["database"]
     assert outcome["body"]["checks"]["cache"] == "ok"
+
+
+@pytest.mark.django_db
+def test_ping_answers_through_the_api_stack(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = Client().get("/api/v1/ping", HTTP_X_REQUEST_ID="p-1")
+    assert response.status_code == 200
+    assert response.json() == {"pong": True}
+    assert response["X-Request-Id"] == "p-1"

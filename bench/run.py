@@ -1,0 +1,203 @@
+"""Selgeo hot-path benchmark: gunicorn on PostgreSQL + Redis, driven by wrk on loopback.
+
+Prints req/s and p50/p99 latency for (a) GET /api/v1/ping, the no-op floor through the
+same stack, (b) POST /v1/clicks, (c) POST /api/v1/conversions with attribution and a
+commission, and each one's ratio to (a).
+
+    make bench            # or: .venv/bin/python bench/run.py [--duration 15]
+
+Needs wrk (Debian package `wrk`), a PostgreSQL server and a Redis server. It uses
+BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/selgeo_bench, created if
+missing) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/9). Rate limits are turned
+off with SELGEO_RATELIMITS_ENABLED=0, the setting that exists for this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+
+CLICK_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {pk}"
+wrk.body = '{{"referral_code": "{code}", "landing_url": "https://shop.example.com/p/1", \
+"referrer": "https://blog.example.org/review", "user_agent": "Mozilla/5.0 (X11; Linux x86_64) \
+AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"}}'
+"""
+
+CONVERSION_LUA = """
+local clicks = {{{clicks}}}
+local counter = 0
+local thread_id = 0
+local next_id = 0
+setup = function(thread)
+  next_id = next_id + 1
+  thread:set("thread_id", next_id)
+end
+request = function()
+  counter = counter + 1
+  local click = clicks[(counter % #clicks) + 1]
+  local body = string.format(
+    '{{"click_id": "%s", "event_type": "purchase", "external_transaction_id": \
+"bench-{run}-%d-%d", "amount_cents": 4999, "currency": "EUR", "customer_id": "cust-%d-%d"}}',
+    click, thread_id, counter, thread_id, counter)
+  return wrk.format("POST", "/api/v1/conversions", {{
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer {sk}",
+  }}, body)
+end
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": os.environ.get(
+                "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selgeo_bench"
+            ),
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+            "SELGEO_ENV": "production",
+            "SECRET_KEY": "bench-secret-key-not-for-production-use-0123456789abcdef",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SELGEO_REQUIRE_HTTPS": "0",
+            "SECURE_SSL_REDIRECT": "0",
+            "SELGEO_RATELIMITS_ENABLED": "0",
+            "SELGEO_LOG_LEVEL": "WARNING",
+            "SELGEO_TASKS_EAGER": "0",
+        }
+    )
+    return env
+
+
+def _ensure_database(env: dict[str, str]) -> None:
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[-1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    probe = subprocess.run(
+        ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608
+        capture_output=True,
+        text=True,
+    )
+    if probe.stdout.strip() != "1":
+        subprocess.run(["psql", admin, "-c", f'CREATE DATABASE "{name}"'], check=True)
+
+
+def _wait_for_server() -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{BASE}/api/v1/ping", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def _wrk(args: list[str], duration: int) -> dict[str, float]:
+    command = ["wrk", "--latency", "-t2", "-c32", f"-d{duration}s", *args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps_match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rps_match is None:
+        raise SystemExit(output)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+
+    def percentile(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if match is None:
+            raise SystemExit(output)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {
+        "rps": float(rps_match.group(1)),
+        "p50_ms": percentile("50"),
+        "p99_ms": percentile("99"),
+        "errors": float(non2xx.group(1)) if non2xx else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Selgeo hot-path benchmark")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    env = _env()
+    _ensure_database(env)
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run(
+        [PY, "bench/seed.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+    server = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "selgeo.wsgi",
+            f"--workers={options.workers}",
+            f"--bind=127.0.0.1:{PORT}",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    results: dict[str, dict[str, float]] = {}
+    try:
+        _wait_for_server()
+        with tempfile.TemporaryDirectory() as tmp:
+            click_lua = Path(tmp, "click.lua")
+            click_lua.write_text(CLICK_LUA.format(pk=seed["pk"], code=seed["referral_code"]))
+            conversion_lua = Path(tmp, "conversion.lua")
+            conversion_lua.write_text(
+                CONVERSION_LUA.format(
+                    clicks=", ".join(f'"{c}"' for c in seed["click_ids"]),
+                    sk=seed["sk"],
+                    run=int(time.time()),
+                )
+            )
+            results["no-op GET /api/v1/ping"] = _wrk([f"{BASE}/api/v1/ping"], options.duration)
+            results["POST /v1/clicks"] = _wrk(
+                ["-s", str(click_lua), f"{BASE}/v1/clicks"], options.duration
+            )
+            results["POST /api/v1/conversions"] = _wrk(
+                ["-s", str(conversion_lua), f"{BASE}/api/v1/conversions"], options.duration
+            )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    floor = results["no-op GET /api/v1/ping"]["rps"]
+    print(
+        f"gunicorn {options.workers} sync workers, wrk 2 threads x 32 connections, "
+        f"{options.duration}s per scenario"
+    )
+    print(
+        f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs no-op':>9} {'non-2xx':>8}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:32} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
+            f"{r['rps'] / floor:9.0%} {r['errors']:8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
