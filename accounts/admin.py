@@ -58,6 +58,21 @@ class PartnerAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     # Payout details are personal and financial data: staff see the method, not the IBAN.
     exclude = ("payout_details",)
+    actions = ["erase_partners"]
+
+    @admin.action(description="Erase selected partners (GDPR): personal data is anonymised")
+    def erase_partners(self, request: HttpRequest, queryset: object) -> None:
+        from partners.errors import ParticipantErased
+        from partners.services import partner_erase
+
+        erased = 0
+        for partner in queryset:  # type: ignore[attr-defined]
+            try:
+                partner_erase(partner=partner)
+            except ParticipantErased:
+                continue
+            erased += 1
+        self.message_user(request, f"{erased} partner(s) erased.")
 
 
 @admin.register(ApiKey)

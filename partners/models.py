@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -61,6 +62,18 @@ class Program(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def clean(self) -> None:
+        # The admin's forms validate with the same rules as the services.
+        from partners.rules import program_errors
+
+        names = {f.name for f in self._meta.fields}
+        errors: dict[str, list[str]] = {}
+        for error in program_errors({name: getattr(self, name) for name in names}):
+            field = error["field"] if error["field"] in names else "__all__"
+            errors.setdefault(field, []).append(error["message"])
+        if errors:
+            raise ValidationError(errors)
+
 
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -111,6 +124,12 @@ class ReferralCode(models.Model):
             # Unique per merchant across modes and case: a code names one partner.
             models.UniqueConstraint(
                 "merchant", Lower("code"), name="partners_referral_code_unique_per_merchant"
+            ),
+            # Approval creates one default code per partner and program, never two.
+            models.UniqueConstraint(
+                fields=["partner", "program"],
+                condition=models.Q(is_default=True),
+                name="partners_referral_code_one_default",
             ),
         ]
 

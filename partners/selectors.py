@@ -1,19 +1,104 @@
-"""Reads for programs, applications and codes. Every queryset is scoped to a merchant."""
+"""Reads for programs, partners, applications and codes.
+
+Merchant-side reads are scoped to a merchant and a mode; partner-side reads to the
+partner and a mode. Views start every queryset here.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import uuid
 
-from accounts.models import Merchant
-from partners.models import Program, PromoCode, ReferralCode
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from accounts.models import Merchant, Partner
+from partners.models import (
+    Application,
+    ApplicationStatus,
+    Program,
+    ProgramStatus,
+    PromoCode,
+    ReferralCode,
+)
 
 
 def programs_for(*, merchant: Merchant, mode: str) -> QuerySet[Program]:
     return Program.objects.filter(merchant=merchant, mode=mode)
 
 
+def partners_for(*, merchant: Merchant, mode: str) -> QuerySet[Partner]:
+    """Partners who applied to (or were invited into) the merchant's programs in `mode`."""
+    applied = Application.objects.filter(merchant=merchant, mode=mode, partner=OuterRef("pk"))
+    return Partner.objects.filter(Exists(applied))
+
+
+def applications_for(*, merchant: Merchant, mode: str) -> QuerySet[Application]:
+    return Application.objects.select_related("program", "partner").filter(
+        merchant=merchant, mode=mode
+    )
+
+
+def referral_codes_for(*, merchant: Merchant, mode: str) -> QuerySet[ReferralCode]:
+    return ReferralCode.objects.select_related("program", "partner").filter(
+        merchant=merchant, mode=mode
+    )
+
+
+def promo_codes_for(*, merchant: Merchant, mode: str) -> QuerySet[PromoCode]:
+    return PromoCode.objects.select_related("program", "partner").filter(
+        merchant=merchant, mode=mode
+    )
+
+
+def approved_application(*, partner: Partner, program: Program) -> Application | None:
+    return Application.objects.filter(
+        partner=partner, program=program, status=ApplicationStatus.APPROVED
+    ).first()
+
+
+# Partner side ------------------------------------------------------------------------
+
+
+def programs_visible_to(*, partner: Partner, mode: str) -> QuerySet[Program]:
+    """What a partner may see: public programs past draft, and any program they applied to.
+
+    Drafts are the merchant's work in progress and invite-only programs are private
+    until the merchant invites; both are simply absent (404), never forbidden.
+    """
+    applied = Application.objects.filter(partner=partner, program=OuterRef("pk"))
+    return (
+        Program.objects.select_related("merchant")
+        .filter(mode=mode)
+        .exclude(status=ProgramStatus.DRAFT)
+        .filter(Q(is_public=True) | Exists(applied))
+        .annotate(application_status=Subquery(applied.values("status")[:1]))
+    )
+
+
+def applications_of(*, partner: Partner, mode: str) -> QuerySet[Application]:
+    return Application.objects.select_related("program", "program__merchant", "partner").filter(
+        partner=partner, mode=mode
+    )
+
+
+def referral_codes_of(*, partner: Partner, mode: str) -> QuerySet[ReferralCode]:
+    return ReferralCode.objects.select_related("program", "partner").filter(
+        partner=partner, mode=mode
+    )
+
+
+def promo_codes_of(*, partner: Partner, mode: str) -> QuerySet[PromoCode]:
+    return PromoCode.objects.select_related("program", "partner").filter(partner=partner, mode=mode)
+
+
+# Attribution lookups (tracking and conversions) -----------------------------------------
+
+
 def referral_code_resolve(*, merchant: Merchant, code: str) -> ReferralCode | None:
-    """The merchant's referral code, whatever its mode or case (callers check both)."""
+    """The merchant's referral code, whatever its mode or case (callers check both).
+
+    Codes of erased partners are returned too, with their partner, so that callers can
+    explain a refused attribution (`partner.is_erased`) rather than call the code unknown.
+    """
     return (
         ReferralCode.objects.select_related("program", "partner")
         .filter(merchant=merchant, code__iexact=code.strip())
@@ -22,9 +107,12 @@ def referral_code_resolve(*, merchant: Merchant, code: str) -> ReferralCode | No
 
 
 def referral_codes_matching(*, code: str) -> QuerySet[ReferralCode]:
-    """Active codes of any merchant: tracking links without a merchant in the URL."""
+    """Active codes of any merchant: tracking links without a merchant in the URL.
+
+    An erased partner's codes are not active: their links must stop recording clicks.
+    """
     return ReferralCode.objects.select_related("program", "partner", "merchant").filter(
-        code__iexact=code.strip(), disabled_at__isnull=True
+        code__iexact=code.strip(), disabled_at__isnull=True, partner__erased_at__isnull=True
     )
 
 
@@ -35,3 +123,15 @@ def promo_code_resolve(*, merchant: Merchant, code: str) -> PromoCode | None:
         .filter(merchant=merchant, code__iexact=code.strip())
         .first()
     )
+
+
+# Partner accounts ------------------------------------------------------------------------
+
+
+def partner_by_id(*, partner_id: uuid.UUID) -> Partner | None:
+    return Partner.objects.filter(pk=partner_id).first()
+
+
+def partner_by_email(*, email: str) -> Partner | None:
+    """The partner profile of the login with this email (erased logins have another)."""
+    return Partner.objects.filter(user__email__iexact=email.strip()).first()

@@ -1,2 +1,33 @@
-api_urlpatterns: list = []
+"""Routes of the partners API, mounted under /api/v1/ by selgeo/urls.py."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from partners.api import merchant, partner, programs
+
+router = SimpleRouter(trailing_slash=False)
+router.register("programs", programs.ProgramViewSet, basename="program")
+router.register("partners", merchant.PartnerViewSet, basename="partner")
+router.register("applications", merchant.ApplicationViewSet, basename="application")
+router.register("referral-codes", merchant.ReferralCodeViewSet, basename="referral-code")
+router.register("promo-codes", merchant.PromoCodeViewSet, basename="promo-code")
+
+partner_router = SimpleRouter(trailing_slash=False)
+partner_router.register("programs", partner.PartnerProgramViewSet, basename="partner-program")
+partner_router.register(
+    "applications", partner.PartnerApplicationViewSet, basename="partner-application"
+)
+partner_router.register(
+    "referral-codes", partner.PartnerReferralCodeViewSet, basename="partner-referral-code"
+)
+partner_router.register(
+    "promo-codes", partner.PartnerPromoCodeViewSet, basename="partner-promo-code"
+)
+
+api_urlpatterns = [
+    *router.urls,
+    path("partner/profile", partner.ProfileView.as_view(), name="partner-profile"),
+    path("partner/erase", partner.SelfEraseView.as_view(), name="partner-erase"),
+    path("partner/", include(partner_router.urls)),
+]
 urlpatterns: list = []

@@ -119,9 +119,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SELGEO_SQLITE_PATH", str(BASE_DIR / "var" / "selgeo.sqlite3")),
-            # SQLite serialises writers; a generous timeout keeps the embedded mode usable
-            # under a handful of concurrent requests instead of failing with "locked".
-            "OPTIONS": {"timeout": 20},
+            # SQLite serialises writers. IMMEDIATE transactions take the write lock at BEGIN,
+            # so a transaction never has to upgrade a read lock (which SQLite refuses at
+            # once to avoid deadlock) and waiting writers queue within the timeout.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # A file, not shared memory, so that concurrency tests wait for the write lock
+            # (SQLITE_BUSY honours the timeout; shared-cache table locks fail at once).
+            "TEST": {"NAME": str(BASE_DIR / "var" / "test-selgeo.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -258,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/(api/)?v1",
+    # Several models have a `status`: each choice set gets its own stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "ProgramStatusEnum": "partners.models.ProgramStatus",
+        "ApplicationStatusEnum": "partners.models.ApplicationStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selgeo.api.schema.add_error_responses",

@@ -58,3 +58,15 @@ def test_admin_action_revokes_keys(staff_client, keys: Keys):
     )
     key.refresh_from_db()
     assert key.revoked_at is not None
+
+
+def test_admin_action_erases_partners(staff_client, partner):
+    email = partner.user.email
+    staff_client.post(
+        reverse("admin:accounts_partner_changelist"),
+        {"action": "erase_partners", "_selected_action": [str(partner.pk)]},
+    )
+    partner.refresh_from_db()
+    assert partner.erased_at is not None
+    assert partner.display_name == "Erased partner"
+    assert not User.objects.filter(email=email).exists()

@@ -1,0 +1,1 @@
+"""The partners API: merchant-side viewsets (`merchant`) and the partner side (`partner`)."""

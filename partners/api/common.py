@@ -1,0 +1,75 @@
+"""What the merchant-side viewsets share: scoping, lookup and the staff-or-admin check."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from selgeo.api.authentication import KeyPrincipal
+from selgeo.api.errors import NotFound
+from selgeo.api.permissions import IsMerchantAdmin
+from selgeo.api.views import GenericViewSet
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+def parse_uuid(raw: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        return None
+
+
+def is_staff_user(request: Request) -> bool:
+    user = request.user
+    return (
+        getattr(user, "is_authenticated", False)
+        and not isinstance(user, KeyPrincipal)
+        and bool(getattr(user, "is_staff", False))
+    )
+
+
+class IsStaffOrMerchantAdmin(BasePermission):
+    """Staff (Selgeo's operators) anywhere; otherwise a merchant owner or admin."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if is_staff_user(request):
+            return True
+        return IsMerchantAdmin().has_permission(request, view)
+
+
+class ScopedViewSet(GenericViewSet):
+    """A viewset whose objects come from a scoped selector; anything else is a 404.
+
+    Subclasses set `model` and implement `scoped()`, the selector call for this request.
+    """
+
+    lookup_value_regex = UUID_PATTERN
+    not_found_message = "Resource does not exist"
+    model: type[Model]
+
+    def scoped(self) -> QuerySet[Any]:
+        return self.model._default_manager.none()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            # The OpenAPI generator inspects views without a real request.
+            return self.model._default_manager.none()
+        return self.scoped()
+
+    def get_scoped_object(self) -> Any:
+        pk = parse_uuid(self.kwargs.get("pk"))
+        found: Model | None = None
+        if pk is not None:
+            found = self.get_queryset().filter(pk=pk).first()
+        if found is None:
+            raise NotFound(self.not_found_message)
+        return found
+
+    def paginated(self, queryset: QuerySet[Any], serializer: Any, **kwargs: Any) -> Any:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer(page, many=True, **kwargs).data)

@@ -1,0 +1,242 @@
+"""The partner domain's validation rules, shared by services, serializers and the admin.
+
+Each check returns `details` entries (`{"field", "message"}`) instead of raising, so a
+caller can report every problem of a request at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator, URLValidator
+
+from partners.countries import is_country
+from partners.models import CommissionType, ProgramStatus
+from selgeo.currencies import is_currency
+
+Details = list[dict[str, str]]
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,40}$")
+CODE_RULE = "3 to 40 characters: letters, digits, '-' and '_'"
+BPS_MAX = 10_000  # 100%
+CPA_AMOUNT_MAX = 10**12
+RECURRING_MONTHS_MAX = 120
+COOKIE_DAYS_MAX = 365
+HOLD_DAYS_MAX = 365
+URL_MAX = 2000
+
+# Program status machine. Archived is terminal: an archived program's code stays
+# reserved (codes are unique per merchant), so reopening means a new program with a new
+# code, and nothing a partner once saw under the old code can silently change.
+PROGRAM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProgramStatus.DRAFT: frozenset({ProgramStatus.PUBLISHED, ProgramStatus.ARCHIVED}),
+    ProgramStatus.PUBLISHED: frozenset({ProgramStatus.PAUSED, ProgramStatus.ARCHIVED}),
+    ProgramStatus.PAUSED: frozenset({ProgramStatus.PUBLISHED, ProgramStatus.ARCHIVED}),
+    ProgramStatus.ARCHIVED: frozenset(),
+}
+
+# What may change in which status. Commission terms are what partners signed up for:
+# they change only before publication or while the program is paused (partners see
+# the pause, and no new conversion is attributed meanwhile). The currency and the code
+# are fixed at publication: commissions and postbacks already refer to them.
+TERMS_FIELDS = frozenset({"commission_type", "cpa_amount_cents", "percent_bps", "recurring_months"})
+DRAFT_ONLY_FIELDS = frozenset({"currency", "code"})
+TERMS_EDITABLE_IN = frozenset({ProgramStatus.DRAFT, ProgramStatus.PAUSED})
+
+_url_validator = URLValidator(schemes=["http", "https"])
+_email_validator = EmailValidator()
+
+
+def code_errors(field: str, value: Any) -> Details:
+    if not isinstance(value, str) or not CODE_PATTERN.match(value):
+        return [{"field": field, "message": f"A code is {CODE_RULE}"}]
+    return []
+
+
+def url_errors(field: str, value: Any, *, allow_blank: bool = False) -> Details:
+    if allow_blank and value == "":
+        return []
+    message = "Enter an http:// or https:// URL"
+    if not isinstance(value, str) or len(value) > URL_MAX:
+        return [{"field": field, "message": message}]
+    try:
+        _url_validator(value)
+    except DjangoValidationError:
+        return [{"field": field, "message": message}]
+    if urlsplit(value).scheme.lower() not in {"http", "https"}:
+        return [{"field": field, "message": message}]
+    return []
+
+
+def _int_in(values: Mapping[str, Any], field: str, low: int, high: int) -> Details:
+    value = values.get(field)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return [{"field": field, "message": f"{field} must be an integer from {low} to {high}"}]
+    return []
+
+
+def _must_be_null(values: Mapping[str, Any], field: str, kind: str) -> Details:
+    if values.get(field) is not None:
+        return [{"field": field, "message": f"{field} does not apply to {kind} programs"}]
+    return []
+
+
+def commission_errors(values: Mapping[str, Any]) -> Details:
+    """CPA pays a fixed amount; CPS a share of the sale; RevShare a share for N months."""
+    kind = values.get("commission_type")
+    if kind == CommissionType.CPA:
+        return [
+            *_int_in(values, "cpa_amount_cents", 1, CPA_AMOUNT_MAX),
+            *_must_be_null(values, "percent_bps", kind),
+            *_must_be_null(values, "recurring_months", kind),
+        ]
+    if kind == CommissionType.CPS:
+        return [
+            *_int_in(values, "percent_bps", 1, BPS_MAX),
+            *_must_be_null(values, "cpa_amount_cents", kind),
+            *_must_be_null(values, "recurring_months", kind),
+        ]
+    if kind == CommissionType.REVSHARE:
+        return [
+            *_int_in(values, "percent_bps", 1, BPS_MAX),
+            *_int_in(values, "recurring_months", 1, RECURRING_MONTHS_MAX),
+            *_must_be_null(values, "cpa_amount_cents", kind),
+        ]
+    return [{"field": "commission_type", "message": "commission_type must be cpa, cps or revshare"}]
+
+
+def program_errors(values: Mapping[str, Any]) -> Details:
+    """Every rule a program's stored values must satisfy, whatever wrote them."""
+    errors: Details = [*code_errors("code", values.get("code"))]
+    name = values.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        errors.append({"field": "name", "message": "name must be 1 to 200 characters"})
+    currency = values.get("currency")
+    if not isinstance(currency, str) or not is_currency(currency):
+        errors.append({"field": "currency", "message": "Unknown ISO 4217 currency code"})
+    errors += commission_errors(values)
+    errors += _int_in(values, "cookie_days", 1, COOKIE_DAYS_MAX)
+    errors += _int_in(values, "hold_days", 0, HOLD_DAYS_MAX)
+    errors += url_errors("landing_url", values.get("landing_url"))
+    return errors
+
+
+def program_change_errors(status: str, changed: set[str]) -> Details:
+    """Which of `changed` the program's status forbids (reported on the field "status")."""
+    if status == ProgramStatus.ARCHIVED:
+        return [{"field": "status", "message": "An archived program cannot be changed"}]
+    errors: Details = []
+    locked_terms = sorted(changed & TERMS_FIELDS) if status not in TERMS_EDITABLE_IN else []
+    if locked_terms:
+        errors.append(
+            {
+                "field": "status",
+                "message": f"{', '.join(locked_terms)} can only change while the program is "
+                f"draft or paused (it is {status})",
+            }
+        )
+    locked_fixed = sorted(changed & DRAFT_ONLY_FIELDS) if status != ProgramStatus.DRAFT else []
+    if locked_fixed:
+        errors.append(
+            {
+                "field": "status",
+                "message": f"{', '.join(locked_fixed)} can only change while the program is "
+                f"a draft (it is {status})",
+            }
+        )
+    return errors
+
+
+# Payout details --------------------------------------------------------------------
+
+IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+BIC_PATTERN = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+PAYOUT_FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # method: (required keys, optional keys)
+    "none": (frozenset(), frozenset()),
+    "sepa": (frozenset({"iban", "account_holder"}), frozenset({"bic"})),
+    "paypal": (frozenset({"email"}), frozenset()),
+    "manual": (frozenset({"note"}), frozenset()),
+}
+ACCOUNT_HOLDER_MAX = 140
+MANUAL_NOTE_MAX = 1000
+
+
+def normalise_iban(raw: str) -> str:
+    return "".join(raw.split()).upper()
+
+
+def iban_is_valid(iban: str) -> bool:
+    """ISO 13616: move the first four characters to the end, letters to 10..35, mod 97 = 1."""
+    if not IBAN_PATTERN.match(iban):
+        return False
+    rearranged = iban[4:] + iban[:4]
+    digits = "".join(str(int(char, 36)) for char in rearranged)
+    return int(digits) % 97 == 1
+
+
+def _text(details: Mapping[str, Any], key: str, maximum: int, errors: Details) -> str:
+    value = details.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
+        errors.append(
+            {"field": f"payout_details.{key}", "message": f"1 to {maximum} characters required"}
+        )
+        return ""
+    return value.strip()
+
+
+def clean_payout_details(method: Any, details: Any) -> tuple[dict[str, str], Details]:
+    """Validate and normalise payout details for `method`; returns (clean, errors)."""
+    if method not in PAYOUT_FIELDS:
+        return {}, [{"field": "payout_method", "message": "Use none, sepa, paypal or manual"}]
+    if not isinstance(details, Mapping):
+        return {}, [{"field": "payout_details", "message": "Expected a JSON object"}]
+    required, optional = PAYOUT_FIELDS[method]
+    errors: Details = [
+        {"field": f"payout_details.{key}", "message": f"Unknown field for payout method {method}"}
+        for key in sorted(set(details) - required - optional)
+    ]
+    errors += [
+        {"field": f"payout_details.{key}", "message": "This field is required"}
+        for key in sorted(required - set(details))
+    ]
+    if errors:
+        return {}, errors
+    clean: dict[str, str] = {}
+    if method == "sepa":
+        raw_iban = details["iban"]
+        iban = normalise_iban(raw_iban) if isinstance(raw_iban, str) else ""
+        if not iban_is_valid(iban):
+            errors.append({"field": "payout_details.iban", "message": "Not a valid IBAN"})
+        clean["iban"] = iban
+        clean["account_holder"] = _text(details, "account_holder", ACCOUNT_HOLDER_MAX, errors)
+        if "bic" in details:
+            bic = details["bic"]
+            bic = "".join(bic.split()).upper() if isinstance(bic, str) else ""
+            if not BIC_PATTERN.match(bic):
+                errors.append({"field": "payout_details.bic", "message": "Not a valid BIC"})
+            clean["bic"] = bic
+    elif method == "paypal":
+        email = details["email"]
+        try:
+            if not isinstance(email, str) or len(email) > 254:
+                raise DjangoValidationError("invalid")
+            _email_validator(email.strip())
+            clean["email"] = email.strip().lower()
+        except DjangoValidationError:
+            errors.append({"field": "payout_details.email", "message": "Enter a valid email"})
+    elif method == "manual":
+        clean["note"] = _text(details, "note", MANUAL_NOTE_MAX, errors)
+    return clean, errors
+
+
+def country_errors(value: Any) -> Details:
+    if value == "":
+        return []
+    if not isinstance(value, str) or not is_country(value.upper()):
+        return [{"field": "country", "message": "Use an ISO 3166-1 alpha-2 country code"}]
+    return []

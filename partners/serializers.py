@@ -1,0 +1,319 @@
+"""Input and output shapes of the partners API (and of its webhook events' `data`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from accounts.models import Merchant, Partner
+from partners import rules
+from partners.models import Application, CommissionType, Program, PromoCode, ReferralCode
+from selgeo.api.serializers import (
+    AmountCentsField,
+    CurrencyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+)
+
+MESSAGE_MAX = 2000
+
+
+class ReadOnlyAwareSerializer(StrictSerializer):
+    """Strict input that names fields the caller may read but never set."""
+
+    read_only_names: frozenset[str] = frozenset(
+        {"id", "merchant", "mode", "status", "created_at", "updated_at", "erased_at"}
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            refused = sorted(set(data) & self.read_only_names - set(self.fields))
+            if refused:
+                raise serializers.ValidationError(
+                    {name: ["This field is read-only"] for name in refused}
+                )
+        return super().to_internal_value(data)
+
+
+class CodeField(StrictCharField):
+    """A program, referral or promo code: spaces are an error, not trimmed away."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        errors = rules.code_errors("code", value)
+        if errors:
+            raise serializers.ValidationError(errors[0]["message"])
+        return value
+
+
+class HttpUrlField(StrictCharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", rules.URL_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        errors = rules.url_errors("url", value, allow_blank=self.allow_blank)
+        if errors:
+            raise serializers.ValidationError(errors[0]["message"])
+        return value
+
+
+def _text(maximum: int, **kwargs: Any) -> StrictCharField:
+    return StrictCharField(max_length=maximum, allow_blank=True, **kwargs)
+
+
+# Programs ------------------------------------------------------------------------------
+
+
+class MerchantSummary(serializers.ModelSerializer):
+    class Meta:
+        model = Merchant
+        fields = ["id", "name", "slug"]
+
+
+PROGRAM_FIELDS = [
+    "id",
+    "mode",
+    "code",
+    "name",
+    "description",
+    "status",
+    "currency",
+    "commission_type",
+    "cpa_amount_cents",
+    "percent_bps",
+    "recurring_months",
+    "cookie_days",
+    "hold_days",
+    "landing_url",
+    "is_public",
+    "terms",
+    "created_at",
+    "updated_at",
+]
+
+
+class ProgramOut(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = PROGRAM_FIELDS
+
+
+class PartnerProgramOut(serializers.ModelSerializer):
+    """A program as partners see it: with its merchant and their own application status."""
+
+    merchant = MerchantSummary(read_only=True)
+    application_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Program
+        fields = [*PROGRAM_FIELDS, "merchant", "application_status"]
+
+    def get_application_status(self, obj: Program) -> str | None:
+        return getattr(obj, "application_status", None)
+
+
+class ProgramIn(ReadOnlyAwareSerializer):
+    code = CodeField()
+    name = StrictCharField(max_length=200)
+    description = _text(10_000, default="")
+    currency = CurrencyField()
+    commission_type = serializers.ChoiceField(choices=CommissionType.choices)
+    cpa_amount_cents = AmountCentsField(
+        min_value=1, max_value=rules.CPA_AMOUNT_MAX, allow_null=True, default=None
+    )
+    percent_bps = StrictIntegerField(
+        min_value=1, max_value=rules.BPS_MAX, allow_null=True, default=None
+    )
+    recurring_months = StrictIntegerField(
+        min_value=1, max_value=rules.RECURRING_MONTHS_MAX, allow_null=True, default=None
+    )
+    cookie_days = StrictIntegerField(min_value=1, max_value=rules.COOKIE_DAYS_MAX, default=30)
+    hold_days = StrictIntegerField(min_value=0, max_value=rules.HOLD_DAYS_MAX, default=30)
+    landing_url = HttpUrlField()
+    is_public = StrictBooleanField(default=True)
+    terms = _text(20_000, default="")
+
+
+class ProgramUpdateIn(ProgramIn):
+    """PATCH: every field optional; what the status allows is the service's decision."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+# Partners ------------------------------------------------------------------------------
+
+
+class PartnerOut(serializers.ModelSerializer):
+    """A partner as merchants see it: public profile only, never payout details."""
+
+    erased = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Partner
+        fields = ["id", "display_name", "website", "country", "created_at", "erased", "erased_at"]
+
+    def get_erased(self, obj: Partner) -> bool:
+        return obj.erased_at is not None
+
+
+class ProfileOut(serializers.ModelSerializer):
+    """The partner's own profile. The IBAN is masked: a leaked token must not reveal it."""
+
+    email = serializers.SerializerMethodField()
+    payout_details = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "website",
+            "country",
+            "payout_method",
+            "payout_details",
+            "created_at",
+        ]
+
+    def get_email(self, obj: Partner) -> str | None:
+        return obj.user.email if obj.user is not None else None
+
+    def get_payout_details(self, obj: Partner) -> dict[str, Any]:
+        details = dict(obj.payout_details or {})
+        iban = details.get("iban")
+        if isinstance(iban, str) and len(iban) > 8:
+            details["iban"] = f"{iban[:4]}{'*' * (len(iban) - 8)}{iban[-4:]}"
+        return details
+
+
+class ProfileUpdateIn(ReadOnlyAwareSerializer):
+    read_only_names = frozenset({"id", "email", "created_at", "erased_at", "user"})
+
+    display_name = StrictCharField(max_length=120, required=False)
+    website = HttpUrlField(max_length=500, allow_blank=True, required=False)
+    country = StrictCharField(max_length=2, allow_blank=True, required=False)
+    payout_method = serializers.ChoiceField(choices=list(rules.PAYOUT_FIELDS), required=False)
+    payout_details = serializers.DictField(required=False)
+
+
+# Applications --------------------------------------------------------------------------
+
+
+class ApplicationOut(serializers.ModelSerializer):
+    program_code = serializers.CharField(source="program.code", read_only=True)
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    partner_display_name = serializers.CharField(source="partner.display_name", read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "mode",
+            "program",
+            "program_code",
+            "program_name",
+            "partner",
+            "partner_display_name",
+            "status",
+            "invited",
+            "message",
+            "decision_message",
+            "decided_at",
+            "created_at",
+        ]
+
+
+class PartnerApplicationOut(ApplicationOut):
+    merchant = MerchantSummary(source="program.merchant", read_only=True)
+
+    class Meta(ApplicationOut.Meta):
+        fields = [*ApplicationOut.Meta.fields, "merchant"]
+
+
+class MessageIn(ReadOnlyAwareSerializer):
+    message = _text(MESSAGE_MAX, default="")
+
+
+class InviteIn(ReadOnlyAwareSerializer):
+    """Invite an existing partner account, by its id or by its login email (one of them)."""
+
+    partner_id = serializers.UUIDField(required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    message = _text(MESSAGE_MAX, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("partner_id" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError(
+                {"partner_id": ["Give exactly one of partner_id and email"]}
+            )
+        return attrs
+
+
+# Codes ---------------------------------------------------------------------------------
+
+
+class _CodeOut(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
+    def get_status(self, obj: ReferralCode | PromoCode) -> str:
+        return "disabled" if obj.disabled_at is not None else "active"
+
+
+class ReferralCodeOut(_CodeOut):
+    url = serializers.SerializerMethodField(help_text="The tracking link for this code")
+
+    class Meta:
+        model = ReferralCode
+        fields = [
+            "id",
+            "mode",
+            "code",
+            "program",
+            "partner",
+            "is_default",
+            "status",
+            "url",
+            "created_at",
+            "disabled_at",
+        ]
+
+    def get_url(self, obj: ReferralCode) -> str:
+        return f"{settings.SELGEO_PUBLIC_URL}/r/{obj.code}"
+
+
+class PromoCodeOut(_CodeOut):
+    class Meta:
+        model = PromoCode
+        fields = ["id", "mode", "code", "program", "partner", "status", "created_at", "disabled_at"]
+
+
+class ReferralCodeCreateIn(ReadOnlyAwareSerializer):
+    program = serializers.UUIDField()
+    partner = serializers.UUIDField()
+    code = CodeField(required=False)
+
+
+class PartnerReferralCodeCreateIn(ReadOnlyAwareSerializer):
+    read_only_names = frozenset({"id", "merchant", "mode", "status", "partner", "is_default"})
+
+    program = serializers.UUIDField()
+    code = CodeField(required=False)
+
+
+class PromoCodeCreateIn(ReadOnlyAwareSerializer):
+    program = serializers.UUIDField()
+    partner = serializers.UUIDField()
+    code = CodeField()

@@ -1,0 +1,154 @@
+"""Applications: a partner applies, the merchant approves or rejects, or invites.
+
+Application status machine: pending → approved | rejected, and rejected → approved (a
+merchant may reconsider; the partner cannot apply twice). An approved application
+stays approved: to stop a partner, disable their codes. Invitations are applications
+that the merchant creates already approved (`invited=true`): the merchant has decided,
+so the partner gets a default referral code at once and may simply never use it.
+Approval, by decision or invitation, creates the partner's default referral code.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Partner
+from partners.errors import ApplicationDuplicate, status_conflict
+from partners.models import Application, ApplicationStatus, Program, ProgramStatus, ReferralCode
+from partners.serializers import ApplicationOut
+from partners.services._common import APPLICATION_CONSTRAINT, lock_partner, violated_constraint
+from partners.services.codes import insert_referral_code
+from selgeo.api.errors import NotFound, ValidationFailed
+from webhooks.services import emit
+
+MESSAGE_MAX = 2000
+
+
+def _check_message(message: str, field: str = "message") -> None:
+    if len(message) > MESSAGE_MAX:
+        raise ValidationFailed.field(field, f"At most {MESSAGE_MAX} characters")
+
+
+def _emit(application: Application, type: str) -> None:
+    emit(
+        merchant=application.merchant,
+        mode=application.mode,
+        type=type,
+        data=dict(ApplicationOut(application).data),
+    )
+
+
+def _insert(application: Application) -> Application:
+    try:
+        with transaction.atomic():
+            application.save(force_insert=True)
+    except IntegrityError as exc:
+        if APPLICATION_CONSTRAINT in violated_constraint(exc):
+            raise ApplicationDuplicate() from exc
+        raise
+    return application
+
+
+def _ensure_default_code(application: Application) -> None:
+    exists = ReferralCode.objects.filter(
+        partner=application.partner, program=application.program, is_default=True
+    ).exists()
+    if not exists:
+        insert_referral_code(
+            program=application.program, partner=application.partner, code=None, is_default=True
+        )
+
+
+@transaction.atomic
+def application_submit(*, partner: Partner, program: Program, message: str = "") -> Application:
+    """The partner applies to a published program; a second application is a 409."""
+    _check_message(message)
+    partner = lock_partner(partner)
+    # The unique constraint is what guarantees one application per pair (see `_insert`);
+    # this read only gives the duplicate its proper answer before the status checks.
+    if Application.objects.filter(partner=partner, program=program).exists():
+        raise ApplicationDuplicate()
+    if not program.is_public:
+        raise NotFound("Program not found")
+    if program.status != ProgramStatus.PUBLISHED:
+        raise status_conflict(
+            f"This program is not accepting applications (it is {program.status})"
+        )
+    application = _insert(
+        Application(
+            merchant=program.merchant,
+            mode=program.mode,
+            program=program,
+            partner=partner,
+            message=message,
+        )
+    )
+    _emit(application, "partner.applied")
+    return application
+
+
+@transaction.atomic
+def application_invite(*, program: Program, partner: Partner, message: str = "") -> Application:
+    """The merchant brings a partner into a published program (public or invite-only)."""
+    _check_message(message)
+    partner = lock_partner(partner)
+    if program.status != ProgramStatus.PUBLISHED:
+        raise status_conflict(
+            f"Only a published program takes invitations (it is {program.status})"
+        )
+    application = _insert(
+        Application(
+            merchant=program.merchant,
+            mode=program.mode,
+            program=program,
+            partner=partner,
+            status=ApplicationStatus.APPROVED,
+            invited=True,
+            decision_message=message,
+            decided_at=timezone.now(),
+        )
+    )
+    _ensure_default_code(application)
+    _emit(application, "application.approved")
+    return application
+
+
+def _locked(application: Application) -> Application:
+    lock_partner(application.partner)
+    return (
+        Application.objects.select_related("program", "partner", "merchant")
+        .select_for_update(of=("self",))
+        .get(pk=application.pk)
+    )
+
+
+@transaction.atomic
+def application_approve(*, application: Application, message: str = "") -> Application:
+    _check_message(message)
+    locked = _locked(application)
+    if locked.status == ApplicationStatus.APPROVED:
+        raise status_conflict("This application is already approved")
+    if locked.program.status == ProgramStatus.ARCHIVED:
+        raise status_conflict("The program is archived")
+    locked.status = ApplicationStatus.APPROVED
+    locked.decision_message = message
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decision_message", "decided_at"])
+    _ensure_default_code(locked)
+    _emit(locked, "application.approved")
+    return locked
+
+
+@transaction.atomic
+def application_reject(*, application: Application, message: str = "") -> Application:
+    _check_message(message)
+    locked = _locked(application)
+    if locked.status != ApplicationStatus.PENDING:
+        raise status_conflict(f"Only a pending application can be rejected (it is {locked.status})")
+    locked.status = ApplicationStatus.REJECTED
+    locked.decision_message = message
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decision_message", "decided_at"])
+    _emit(locked, "application.rejected")
+    return locked

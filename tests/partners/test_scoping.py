@@ -1,0 +1,154 @@
+"""Object-level authorisation: another merchant's, partner's or mode's object is a 404.
+
+One parametrized test walks every route that names an object, for each outsider, and
+checks that the answer is 404 NOT_FOUND and that nothing changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Merchant, Partner
+from partners.models import Application, Program, PromoCode, ReferralCode
+from tests.conftest import assert_error
+from tests.partners.factories import (
+    ApplicationFactory,
+    ProgramFactory,
+    PromoCodeFactory,
+    ReferralCodeFactory,
+)
+from webhooks.models import Event
+
+
+@pytest.fixture
+def objects(merchant: Merchant, partner: Partner) -> dict[str, Any]:
+    """Acme's live objects around an approved partner, plus a draft and a private program."""
+    program = ProgramFactory(merchant=merchant, mode="live", code="LIVE-SHOES")
+    application = ApplicationFactory(program=program, partner=partner, status="pending")
+    approved_program = ProgramFactory(merchant=merchant, mode="live", code="LIVE-HATS")
+    ApplicationFactory(program=approved_program, partner=partner, status="approved")
+    return {
+        "program": program.pk,
+        "application": application.pk,
+        "partner": partner.pk,
+        "referral_code": ReferralCodeFactory(program=approved_program, partner=partner).pk,
+        "promo_code": PromoCodeFactory(program=approved_program, partner=partner).pk,
+        "draft": ProgramFactory(merchant=merchant, mode="live", status="draft").pk,
+        "private": ProgramFactory(merchant=merchant, mode="live", is_public=False).pk,
+    }
+
+
+def snapshot() -> dict[str, Any]:
+    return {
+        "programs": list(Program.objects.order_by("pk").values()),
+        "applications": list(Application.objects.order_by("pk").values()),
+        "referral_codes": list(ReferralCode.objects.order_by("pk").values()),
+        "promo_codes": list(PromoCode.objects.order_by("pk").values()),
+        "partners": list(Partner.objects.order_by("pk").values()),
+        "events": Event.objects.count(),
+    }
+
+
+MERCHANT_ROUTES = [
+    ("get", "programs/{program}", None),
+    ("patch", "programs/{program}", {"name": "Mine now"}),
+    ("post", "programs/{program}/publish", {}),
+    ("post", "programs/{program}/pause", {}),
+    ("post", "programs/{program}/archive", {}),
+    ("post", "programs/{program}/invite", {"partner_id": "{partner}"}),
+    ("get", "partners/{partner}", None),
+    ("post", "partners/{partner}/erase", {}),
+    ("get", "applications/{application}", None),
+    ("post", "applications/{application}/approve", {}),
+    ("post", "applications/{application}/reject", {}),
+    ("get", "referral-codes/{referral_code}", None),
+    ("post", "referral-codes/{referral_code}/disable", {}),
+    ("get", "promo-codes/{promo_code}", None),
+    ("post", "promo-codes/{promo_code}/disable", {}),
+]
+
+PARTNER_ROUTES = [
+    ("get", "partner/programs/{draft}", None),
+    ("get", "partner/programs/{private}", None),
+    ("post", "partner/programs/{draft}/apply", {}),
+    ("post", "partner/programs/{private}/apply", {}),
+    ("get", "partner/applications/{application}", None),
+    ("get", "partner/referral-codes/{referral_code}", None),
+    ("post", "partner/referral-codes/{referral_code}/disable", {}),
+    ("get", "partner/promo-codes/{promo_code}", None),
+]
+
+
+def call(
+    client: APIClient, method: str, path: str, body: Any, ids: dict[str, Any], mode: str
+) -> Any:
+    url = "/api/v1/" + path.format(**ids) + (f"?mode={mode}" if mode else "")
+    if body is not None:
+        body = {k: v.format(**ids) for k, v in body.items()}
+        return getattr(client, method)(url, body, format="json")
+    return getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("outsider", ["other merchant", "other mode"])
+@pytest.mark.parametrize(
+    ("method", "path", "body"), MERCHANT_ROUTES, ids=[f"{m} {p}" for m, p, _ in MERCHANT_ROUTES]
+)
+def test_merchant_routes_hide_other_merchants_and_modes(
+    request: pytest.FixtureRequest,
+    objects: dict[str, Any],
+    outsider: str,
+    method: str,
+    path: str,
+    body: Any,
+) -> None:
+    if outsider == "other merchant":
+        client, mode = request.getfixturevalue("charlie_client"), ""
+    else:
+        client, mode = request.getfixturevalue("alice_client"), "test"
+    before = snapshot()
+
+    assert_error(call(client, method, path, body, objects, mode), 404, "NOT_FOUND")
+
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("outsider", ["other partner", "other mode"])
+@pytest.mark.parametrize(
+    ("method", "path", "body"), PARTNER_ROUTES, ids=[f"{m} {p}" for m, p, _ in PARTNER_ROUTES]
+)
+def test_partner_routes_hide_other_partners_and_modes(
+    request: pytest.FixtureRequest,
+    objects: dict[str, Any],
+    outsider: str,
+    method: str,
+    path: str,
+    body: Any,
+) -> None:
+    if outsider == "other partner":
+        client, mode = request.getfixturevalue("other_partner_client"), ""
+    else:
+        client, mode = request.getfixturevalue("partner_client"), "test"
+    before = snapshot()
+
+    assert_error(call(client, method, path, body, objects, mode), 404, "NOT_FOUND")
+
+    assert snapshot() == before
+
+
+def test_the_owner_reaches_every_merchant_route(
+    alice_client: APIClient, objects: dict[str, Any]
+) -> None:
+    # The same ids answer 200 for their owner, so the 404s above are about scope alone.
+    for method, path, _body in MERCHANT_ROUTES:
+        if method == "get":
+            response = call(alice_client, method, path, None, objects, "live")
+            assert response.status_code == 200, (path, response.json())
+
+
+def test_malformed_ids_are_404(alice_client: APIClient, partner_client: APIClient) -> None:
+    assert_error(alice_client.get("/api/v1/programs/not-a-uuid"), 404, "NOT_FOUND")
+    assert_error(alice_client.get(f"/api/v1/programs/{'-' * 36}"), 404, "NOT_FOUND")
+    assert_error(partner_client.get(f"/api/v1/partner/applications/{'a' * 36}"), 404, "NOT_FOUND")
