@@ -148,8 +148,10 @@ def _owners_left(merchant: Merchant, excluding: Membership) -> int:
 def membership_set_role(*, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationFailed.field("role", "role must be owner, admin or member")
-    if membership.role == Role.OWNER and role != Role.OWNER and not _owners_left(
-        membership.merchant, membership
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and not _owners_left(membership.merchant, membership)
     ):
         raise ValidationFailed.field("role", "A merchant keeps at least one owner")
     membership.role = role

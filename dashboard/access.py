@@ -11,12 +11,27 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from accounts.models import Membership, Mode, Partner, Role
+from accounts.models import Membership, Merchant, Mode, Partner, Role
 
 SESSION_MERCHANT = "selgeo_merchant_id"
 SESSION_MODE = "selgeo_mode"
 
 View = Callable[..., HttpResponse]
+
+
+class MerchantRequest(HttpRequest):
+    """What `merchant_view` adds to the request; views annotate with it for the type checker."""
+
+    membership: Membership
+    merchant: Merchant
+    mode: str
+
+
+class PartnerRequest(HttpRequest):
+    """What `partner_view` adds: the signed-in partner and the mode of the programs shown."""
+
+    partner: Partner
+    mode: str
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
@@ -66,6 +81,8 @@ def merchant_view(*, admin: bool = False) -> Callable[[View], View]:
 
 
 def partner_view(view: View) -> View:
+    """Pages of the partner portal: a signed-in user with a partner profile that is not erased."""
+
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -74,6 +91,8 @@ def partner_view(view: View) -> View:
         if partner is None:
             return redirect("portal:become-partner")
         request.partner = partner  # type: ignore[attr-defined]
+        # Partners see live programs unless they switch to test (same session key as merchants).
+        request.mode = current_mode(request)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -11,9 +11,13 @@ from accounts.models import Role
 
 
 class EmailLoginForm(forms.Form):
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -29,13 +33,19 @@ class _PasswordMixin(forms.Form):
 class MerchantSignupForm(_PasswordMixin):
     company_name = forms.CharField(label="Company name", max_length=200)
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
-    email = forms.EmailField(label="Work email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Work email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     field_order = ["company_name", "full_name", "email", "password"]
 
 
 class PartnerSignupForm(_PasswordMixin):
-    display_name = forms.CharField(label="Display name", max_length=120, help_text="Shown to merchants")
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    display_name = forms.CharField(
+        label="Display name", max_length=120, help_text="Shown to merchants"
+    )
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     website = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
     country = forms.RegexField(
         label="Country",
@@ -55,11 +65,15 @@ class CreateMerchantForm(forms.Form):
 class BecomePartnerForm(forms.Form):
     display_name = forms.CharField(label="Display name", max_length=120)
     website = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
-    country = forms.RegexField(label="Country", regex=r"^[A-Za-z]{2}$", required=False, max_length=2)
+    country = forms.RegexField(
+        label="Country", regex=r"^[A-Za-z]{2}$", required=False, max_length=2
+    )
 
 
 class ForgotPasswordForm(forms.Form):
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class ResetPasswordForm(_PasswordMixin):
@@ -76,8 +90,12 @@ class RoleForm(forms.Form):
 
 
 class ApiKeyForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind", choices=[("secret", "Secret (sk_)"), ("public", "Public (pk_)")])
-    name = forms.CharField(label="Name", max_length=100, required=False, help_text="e.g. Production server")
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("secret", "Secret (sk_)"), ("public", "Public (pk_)")]
+    )
+    name = forms.CharField(
+        label="Name", max_length=100, required=False, help_text="e.g. Production server"
+    )
 
 
 class RollKeyForm(forms.Form):
@@ -86,7 +104,9 @@ class RollKeyForm(forms.Form):
     )
 
 
-def add_service_errors(form: forms.Form, details: list[dict[str, Any]] | None, fallback: str) -> None:
+def add_service_errors(
+    form: forms.Form, details: list[dict[str, Any]] | None, fallback: str
+) -> None:
     """Show a service's ValidationFailed details next to the matching fields."""
     placed = False
     for detail in details or []:
@@ -95,7 +115,9 @@ def add_service_errors(form: forms.Form, details: list[dict[str, Any]] | None, f
             form.add_error(field, detail.get("message", fallback))
             placed = True
         else:
-            form.add_error(None, f"{field}: {detail.get('message', fallback)}" if field else fallback)
+            form.add_error(
+                None, f"{field}: {detail.get('message', fallback)}" if field else fallback
+            )
             placed = True
     if not placed:
         form.add_error(None, fallback)

@@ -30,12 +30,18 @@ class OverviewReport:
         return f"{(100 * self.conversions / human):.2f}%" if human else "—"
 
 
-def overview_report(*, merchant: Merchant, mode: str, start: datetime, end: datetime) -> OverviewReport:
-    clicks = Click.objects.filter(merchant=merchant, mode=mode, created_at__gte=start, created_at__lt=end)
+def overview_report(
+    *, merchant: Merchant, mode: str, start: datetime, end: datetime
+) -> OverviewReport:
+    clicks = Click.objects.filter(
+        merchant=merchant, mode=mode, created_at__gte=start, created_at__lt=end
+    )
     totals = clicks.aggregate(total=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
     per_day = {
         row["day"]: row["n"]
-        for row in clicks.annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id"))
+        for row in clicks.annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
     }
     days = sorted(per_day)
     return OverviewReport(

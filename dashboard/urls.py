@@ -1,9 +1,8 @@
 """Pages: the merchant dashboard under /dashboard/, the partner portal under /partner/."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from dashboard.views import auth, keys, overview, team
-
 
 dashboard_patterns = [
     path("", overview.overview, name="overview"),
@@ -19,7 +18,7 @@ dashboard_patterns = [
     path("developers/keys/<uuid:key_id>/revoke/", keys.api_key_revoke, name="api-key-revoke"),
 ]
 
-merchant_urls = [
+merchant_urls: list[URLPattern | URLResolver] = [
     path("", auth.home, name="home"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),

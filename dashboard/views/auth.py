@@ -28,7 +28,9 @@ from selgeo.api.errors import ApiError, ValidationFailed
 
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return default
 
@@ -60,7 +62,9 @@ def login_view(request: HttpRequest, portal: bool = False) -> HttpResponse:
             form.add_error(None, f"Too many attempts. {exc.message}.")
         else:
             user = authenticate(
-                request, username=form.cleaned_data["email"].lower(), password=form.cleaned_data["password"]
+                request,
+                username=form.cleaned_data["email"].lower(),
+                password=form.cleaned_data["password"],
             )
             if user is None:
                 form.add_error(None, "The email or password is not right.")
@@ -115,7 +119,9 @@ def partner_signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your partner account is ready. Find a program to promote.")
             return redirect(_safe_next(request, "/partner/programs/"))
-    return render(request, "portal/signup.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "portal/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def create_merchant(request: HttpRequest) -> HttpResponse:
@@ -123,7 +129,9 @@ def create_merchant(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard:login")
     form = CreateMerchantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        merchant = services.merchant_create(owner=request.user, name=form.cleaned_data["company_name"])  # type: ignore[arg-type]
+        merchant = services.merchant_create(
+            owner=request.user, name=form.cleaned_data["company_name"]
+        )
         for mode in Mode.values:
             for kind in ("public", "secret"):
                 services.api_key_create(merchant=merchant, kind=kind, mode=mode, name="Default")
@@ -139,7 +147,7 @@ def become_partner(request: HttpRequest) -> HttpResponse:
     form = BecomePartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.partner_profile_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             display_name=form.cleaned_data["display_name"],
             website=form.cleaned_data["website"],
             country=form.cleaned_data["country"],
@@ -157,7 +165,9 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
             form.add_error(None, f"Too many attempts. {exc.message}.")
         else:
             services.password_reset_request(email=form.cleaned_data["email"])
-            messages.info(request, "If an account exists for this email, a reset link is on its way.")
+            messages.info(
+                request, "If an account exists for this email, a reset link is on its way."
+            )
             return redirect("dashboard:login")
     return render(request, "dashboard/forgot_password.html", {"form": form})
 
@@ -188,6 +198,9 @@ def switch_mode(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_merchant(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("merchant_id", "")
-    if request.user.is_authenticated and Membership.objects.filter(user_id=request.user.pk, merchant_id=wanted).exists():
+    if (
+        request.user.is_authenticated
+        and Membership.objects.filter(user_id=request.user.pk, merchant_id=wanted).exists()
+    ):
         request.session[SESSION_MERCHANT] = wanted
     return redirect("dashboard:overview")

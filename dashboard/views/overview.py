@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboard.access import merchant_view
+from dashboard.access import MerchantRequest, merchant_view
 from dashboard.reports import overview_report
 
 RANGES = {"7d": 7, "30d": 30, "90d": 90}
 
 
-def _range(request: HttpRequest) -> tuple[str, datetime, datetime]:
+def _range(request: MerchantRequest) -> tuple[str, datetime, datetime]:
     key = request.GET.get("range", "30d")
     days = RANGES.get(key, 30)
     if key not in RANGES:
@@ -27,10 +27,13 @@ def _range(request: HttpRequest) -> tuple[str, datetime, datetime]:
 
 
 @merchant_view()
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: MerchantRequest) -> HttpResponse:
     key, start, end = _range(request)
     report = overview_report(
-        merchant=request.merchant, mode=request.mode, start=start, end=end  # type: ignore[attr-defined]
+        merchant=request.merchant,
+        mode=request.mode,
+        start=start,
+        end=end,
     )
     return render(
         request,

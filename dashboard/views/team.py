@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.models import Membership, Role
-from dashboard.access import merchant_view
+from dashboard.access import MerchantRequest, merchant_view
 from dashboard.forms import RoleForm, TeamMemberForm, add_service_errors
 from selgeo.api.errors import ValidationFailed
 
 
 @merchant_view()
-def team(request: HttpRequest) -> HttpResponse:
-    merchant = request.merchant  # type: ignore[attr-defined]
-    can_manage = request.membership.role in (Role.OWNER, Role.ADMIN)  # type: ignore[attr-defined]
+def team(request: MerchantRequest) -> HttpResponse:
+    merchant = request.merchant
+    can_manage = request.membership.role in (Role.OWNER, Role.ADMIN)
     form = TeamMemberForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -26,7 +26,9 @@ def team(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.membership_invite(
-                    merchant=merchant, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+                    merchant=merchant,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
                 )
             except ValidationFailed as exc:
                 add_service_errors(form, exc.details, exc.message)
@@ -46,15 +48,17 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _member(request: HttpRequest, membership_id: int) -> Membership:
+def _member(request: MerchantRequest, membership_id: int) -> Membership:
     return get_object_or_404(
-        Membership, pk=membership_id, merchant=request.merchant  # type: ignore[attr-defined]
+        Membership,
+        pk=membership_id,
+        merchant=request.merchant,
     )
 
 
 @require_POST
 @merchant_view(admin=True)
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_role(request: MerchantRequest, membership_id: int) -> HttpResponse:
     membership = _member(request, membership_id)
     form = RoleForm(request.POST)
     if form.is_valid():
@@ -69,7 +73,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @merchant_view(admin=True)
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_remove(request: MerchantRequest, membership_id: int) -> HttpResponse:
     membership = _member(request, membership_id)
     try:
         services.membership_remove(membership=membership)
