@@ -10,6 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.models import Membership, Merchant, Mode, Partner, Role
 
@@ -89,7 +91,10 @@ def partner_view(view: View) -> View:
             return redirect_to_login(request.get_full_path(), "/partner/login/")
         partner = current_partner(request)
         if partner is None:
-            return redirect("portal:become-partner")
+            # A signed-in merchant user (or an erased partner's teammate login) first
+            # creates a partner profile, then comes back to the page they wanted.
+            target = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('portal:become-partner')}?{target}")
         request.partner = partner  # type: ignore[attr-defined]
         # Partners see live programs unless they switch to test (same session key as merchants).
         request.mode = current_mode(request)  # type: ignore[attr-defined]

@@ -104,6 +104,10 @@ class RollKeyForm(forms.Form):
     )
 
 
+# Detail fields that describe the whole request rather than one input.
+WHOLE_FORM_FIELDS = frozenset({"status", "body"})
+
+
 def add_service_errors(
     form: forms.Form, details: list[dict[str, Any]] | None, fallback: str
 ) -> None:
@@ -111,13 +115,13 @@ def add_service_errors(
     placed = False
     for detail in details or []:
         field = detail.get("field")
+        message = detail.get("message", fallback)
         if field in form.fields:
-            form.add_error(field, detail.get("message", fallback))
-            placed = True
+            form.add_error(field, message)
+        elif field and field not in WHOLE_FORM_FIELDS:
+            form.add_error(None, f"{field}: {message}")
         else:
-            form.add_error(
-                None, f"{field}: {detail.get('message', fallback)}" if field else fallback
-            )
-            placed = True
+            form.add_error(None, message)
+        placed = True
     if not placed:
         form.add_error(None, fallback)

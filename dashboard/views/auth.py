@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -22,17 +21,9 @@ from dashboard.forms import (
     ResetPasswordForm,
     add_service_errors,
 )
+from dashboard.redirects import safe_next
 from selgeo.api import ratelimit
 from selgeo.api.errors import ApiError, ValidationFailed
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return default
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,7 +61,7 @@ def login_view(request: HttpRequest, portal: bool = False) -> HttpResponse:
                 form.add_error(None, "The email or password is not right.")
             else:
                 login(request, user)
-                return redirect(_safe_next(request, _landing_for(request, portal)))
+                return redirect(safe_next(request, _landing_for(request, portal)))
     template = "portal/login.html" if portal else "dashboard/login.html"
     return render(request, template, {"form": form, "next": request.GET.get("next", "")})
 
@@ -118,7 +109,7 @@ def partner_signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your partner account is ready. Find a program to promote.")
-            return redirect(_safe_next(request, "/partner/programs/"))
+            return redirect(safe_next(request, "/partner/programs/"))
     return render(
         request, "portal/signup.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -152,8 +143,10 @@ def become_partner(request: HttpRequest) -> HttpResponse:
             website=form.cleaned_data["website"],
             country=form.cleaned_data["country"],
         )
-        return redirect("portal:home")
-    return render(request, "portal/become_partner.html", {"form": form})
+        return redirect(safe_next(request, "/partner/"))
+    return render(
+        request, "portal/become_partner.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def forgot_password(request: HttpRequest) -> HttpResponse:
@@ -192,7 +185,7 @@ def switch_mode(request: HttpRequest) -> HttpResponse:
     mode = request.POST.get("mode")
     if mode in Mode.values:
         request.session[SESSION_MODE] = mode
-    return redirect(_safe_next(request, "/dashboard/"))
+    return redirect(safe_next(request, "/dashboard/"))
 
 
 @require_POST
