@@ -9,7 +9,10 @@ from tests.dashboard.conftest import page
 
 pytestmark = pytest.mark.django_db
 
-BADGE = '<span class="mode-badge {mode}" data-testid="mode-badge"><span class="sr-only">Mode: </span>{label}</span>'
+BADGE = (
+    '<span class="mode-badge {mode}" data-testid="mode-badge">'
+    '<span class="sr-only">Mode: </span>{label}</span>'
+)
 
 
 def test_switching_to_test_mode_is_remembered_and_shown_on_every_page(alice_web):
