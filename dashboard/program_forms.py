@@ -60,7 +60,9 @@ class ProgramForm(forms.Form):
         help_text="Where tracking links send visitors.",
     )
     currency = forms.ChoiceField(label="Currency", choices=_currency_choices, initial="EUR")
-    commission_type = forms.ChoiceField(label="Commission type", choices=CommissionType.choices)
+    commission_type = forms.ChoiceField(
+        label="Commission type", choices=CommissionType.choices, initial=CommissionType.CPS
+    )
     cpa_amount = forms.DecimalField(
         label="Fixed commission per action",
         required=False,
