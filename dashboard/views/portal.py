@@ -15,7 +15,7 @@ from dashboard.access import PartnerRequest, partner_view
 from dashboard.forms import add_service_errors
 from dashboard.partner_forms import ConfirmByNameForm, ProfileForm, ReferralCodeForm
 from partners import selectors, services
-from partners.models import ApplicationStatus, ProgramStatus
+from partners.models import Application, ApplicationStatus, ProgramStatus
 from selgeo.api.errors import ApiError, ValidationFailed
 
 
@@ -57,34 +57,42 @@ def _my_programs(
     return cards
 
 
+def _approved_application(request: PartnerRequest, program_id: uuid.UUID) -> Application | None:
+    return (
+        selectors.applications_of(partner=request.partner, mode=request.mode)
+        .filter(program_id=program_id, status=ApplicationStatus.APPROVED)
+        .first()
+    )
+
+
 @partner_view
 def home(request: PartnerRequest) -> HttpResponse:
     """My programs; a POST here creates another referral code for one of them."""
     bound = None
     if request.method == "POST":
         bound = _code_form(request.POST.get("program", ""), request.POST)
-        if bound.is_valid():
-            application = (
-                selectors.applications_of(partner=request.partner, mode=request.mode)
-                .filter(program_id=bound.cleaned_data["program"], status=ApplicationStatus.APPROVED)
-                .first()
-            )
-            if application is None:
-                bound.add_error(None, "You are not approved in this program.")
+        valid = bound.is_valid()
+        application = (
+            _approved_application(request, bound.cleaned_data["program"]) if valid else None
+        )
+        if application is None and (valid or bound.has_error("program")):
+            # Only a tampered form names a program without a card to show the error on.
+            messages.error(request, "You are not approved in this program.")
+            return redirect("portal:home")
+        if application is not None:
+            try:
+                code = services.referral_code_create(
+                    program=application.program,
+                    partner=request.partner,
+                    code=bound.cleaned_data["code"].strip() or None,
+                )
+            except ValidationFailed as exc:
+                add_service_errors(bound, exc.details, exc.message)
+            except ApiError as exc:
+                bound.add_error("code", exc.message)
             else:
-                try:
-                    code = services.referral_code_create(
-                        program=application.program,
-                        partner=request.partner,
-                        code=bound.cleaned_data["code"].strip() or None,
-                    )
-                except ValidationFailed as exc:
-                    add_service_errors(bound, exc.details, exc.message)
-                except ApiError as exc:
-                    bound.add_error("code", exc.message)
-                else:
-                    messages.success(request, f"Your new referral code {code.code} is ready.")
-                    return redirect("portal:home")
+                messages.success(request, f"Your new referral code {code.code} is ready.")
+                return redirect("portal:home")
     pending = (
         selectors.applications_of(partner=request.partner, mode=request.mode)
         .filter(status=ApplicationStatus.PENDING)

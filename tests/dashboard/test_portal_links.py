@@ -71,8 +71,11 @@ def test_a_taken_code_is_shown_by_the_field_of_that_program(partner_web, approve
 def test_no_code_for_a_program_the_partner_is_not_approved_in(
     partner_web, application, other_program
 ):
-    for program_id in (application.program_id, other_program.pk):
-        partner_web.post("/partner/", {"program": str(program_id), "code": "sneaky-code"})
+    for program_id in (application.program_id, other_program.pk, "not-an-id"):
+        response = partner_web.post(
+            "/partner/", {"program": str(program_id), "code": "sneaky-code"}, follow=True
+        )
+        assert flashed(response) == ["You are not approved in this program."]
     assert ReferralCode.objects.count() == 0
 
 
