@@ -98,11 +98,72 @@ def partner_register(
 
 
 @transaction.atomic
+def partner_profile_create(
+    *, user: User, display_name: str, website: str = "", country: str = ""
+) -> Partner:
+    """A partner profile for an existing account (a merchant user who also promotes)."""
+    partner, _ = Partner.objects.get_or_create(
+        user=user,
+        defaults={"display_name": display_name, "website": website, "country": country.upper()},
+    )
+    return partner
+
+
+@transaction.atomic
 def membership_add(*, merchant: Merchant, user: User, role: str = Role.MEMBER) -> Membership:
     membership, _ = Membership.objects.get_or_create(
         merchant=merchant, user=user, defaults={"role": role}
     )
     return membership
+
+
+@transaction.atomic
+def membership_invite(*, merchant: Merchant, email: str, role: str) -> Membership:
+    """Add a teammate; a new address gets an account and an email to choose a password."""
+    if role not in Role.values:
+        raise ValidationFailed.field("role", "role must be owner, admin or member")
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+    if Membership.objects.filter(merchant=merchant, user=user).exists():
+        raise ValidationFailed.field("email", "This person is already on the team")
+    membership = Membership.objects.create(merchant=merchant, user=user, role=role)
+    if created:
+        transaction.on_commit(lambda: password_reset_request(email=email, invited_to=merchant.name))
+    return membership
+
+
+def _owners_left(merchant: Merchant, excluding: Membership) -> int:
+    return (
+        Membership.objects.select_for_update()
+        .filter(merchant=merchant, role=Role.OWNER)
+        .exclude(pk=excluding.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationFailed.field("role", "role must be owner, admin or member")
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and not _owners_left(membership.merchant, membership)
+    ):
+        raise ValidationFailed.field("role", "A merchant keeps at least one owner")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    if membership.role == Role.OWNER and not _owners_left(membership.merchant, membership):
+        raise ValidationFailed.field("role", "A merchant keeps at least one owner")
+    membership.delete()
 
 
 @transaction.atomic
@@ -162,7 +223,7 @@ def api_key_roll(*, api_key: ApiKey, expires_in_hours: int = 0) -> IssuedKey:
     return issued
 
 
-def password_reset_request(*, email: str) -> None:
+def password_reset_request(*, email: str, invited_to: str = "") -> None:
     """Sends a reset link if the account exists; says nothing either way."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
@@ -170,11 +231,16 @@ def password_reset_request(*, email: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = f"{uid}.{default_token_generator.make_token(user)}"
     link = f"{settings.SELGEO_PUBLIC_URL}/reset-password?token={token}"
+    if invited_to:
+        subject = f"You have been added to {invited_to} on Selgeo"
+        intro = f"You have been added to the {invited_to} team on Selgeo.\n\n"
+    else:
+        subject = "Reset your Selgeo password"
+        intro = "Someone asked to reset the password of your Selgeo account.\n\n"
     send_mail(
-        subject="Reset your Selgeo password",
+        subject=subject,
         message=(
-            "Someone asked to reset the password of your Selgeo account.\n\n"
-            f"Use this link within two hours to choose a new one:\n{link}\n\n"
+            intro + f"Use this link within two hours to choose a password:\n{link}\n\n"
             f"Or send this token to the API: {token}\n\n"
             "If it was not you, ignore this email; your password stays as it is."
         ),

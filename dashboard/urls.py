@@ -1,2 +1,92 @@
-api_urlpatterns: list = []
-urlpatterns: list = []
+"""Pages: the merchant dashboard under /dashboard/, the partner portal under /partner/,
+and merchants' public program pages under /p/<merchant-slug>/."""
+
+from django.urls import URLPattern, URLResolver, include, path
+
+from dashboard.views import (
+    applications,
+    auth,
+    keys,
+    overview,
+    partners,
+    portal_programs,
+    program_detail,
+    programs,
+    team,
+)
+
+dashboard_patterns = [
+    path("", overview.overview, name="overview"),
+    path("new-merchant/", auth.create_merchant, name="create-merchant"),
+    path("mode/", auth.switch_mode, name="switch-mode"),
+    path("merchant/", auth.switch_merchant, name="switch-merchant"),
+    path("programs/", programs.program_list, name="programs"),
+    path("programs/new/", programs.program_create, name="program-create"),
+    path("programs/validate/", programs.program_validate, name="program-validate"),
+    path("programs/<uuid:program_id>/", program_detail.program_detail, name="program"),
+    path("programs/<uuid:program_id>/edit/", programs.program_edit, name="program-edit"),
+    path(
+        "programs/<uuid:program_id>/validate/",
+        programs.program_validate,
+        name="program-edit-validate",
+    ),
+    path(
+        "programs/<uuid:program_id>/status/<slug:action>/",
+        programs.program_status,
+        name="program-status",
+    ),
+    path(
+        "programs/<uuid:program_id>/invite/", program_detail.program_invite, name="program-invite"
+    ),
+    path("applications/", applications.application_list, name="applications"),
+    path(
+        "applications/<uuid:application_id>/<slug:decision>/",
+        applications.application_decide,
+        name="application-decide",
+    ),
+    path("partners/", partners.partner_list, name="partners"),
+    path("partners/<uuid:partner_id>/", partners.partner_detail, name="partner"),
+    path(
+        "partners/<uuid:partner_id>/promo-codes/",
+        partners.promo_code_create,
+        name="promo-code-create",
+    ),
+    path("partners/<uuid:partner_id>/erase/", partners.partner_erase, name="partner-erase"),
+    path(
+        "referral-codes/<uuid:code_id>/disable/",
+        partners.referral_code_disable,
+        name="referral-code-disable",
+    ),
+    path(
+        "promo-codes/<uuid:code_id>/disable/",
+        partners.promo_code_disable,
+        name="promo-code-disable",
+    ),
+    path("team/", team.team, name="team"),
+    path("team/<int:membership_id>/role/", team.member_role, name="member-role"),
+    path("team/<int:membership_id>/remove/", team.member_remove, name="member-remove"),
+    path("developers/", keys.api_keys, name="developers"),
+    path("developers/keys/", keys.api_keys, name="api-keys"),
+    path("developers/keys/<uuid:key_id>/roll/", keys.api_key_roll, name="api-key-roll"),
+    path("developers/keys/<uuid:key_id>/revoke/", keys.api_key_revoke, name="api-key-revoke"),
+]
+
+merchant_urls: list[URLPattern | URLResolver] = [
+    path("", auth.home, name="home"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("signup/", auth.signup, name="signup"),
+    path("forgot-password/", auth.forgot_password, name="forgot-password"),
+    path("reset-password", auth.reset_password, name="reset-password"),
+    path("dashboard/", include(dashboard_patterns)),
+]
+
+public_urls: list[URLPattern | URLResolver] = [
+    path("<slug:merchant_slug>/", portal_programs.merchant_page, name="merchant-programs"),
+]
+
+urlpatterns = [
+    path("", include((merchant_urls, "dashboard"))),
+    path("partner/", include(("dashboard.portal_urls", "portal"))),
+    path("p/", include((public_urls, "public"))),
+]

@@ -1,0 +1,127 @@
+"""Forms of the merchant dashboard and partner portal (validation lives in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from accounts.models import Role
+
+
+class EmailLoginForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class _PasswordMixin(forms.Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+
+
+class MerchantSignupForm(_PasswordMixin):
+    company_name = forms.CharField(label="Company name", max_length=200)
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    email = forms.EmailField(
+        label="Work email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    field_order = ["company_name", "full_name", "email", "password"]
+
+
+class PartnerSignupForm(_PasswordMixin):
+    display_name = forms.CharField(
+        label="Display name", max_length=120, help_text="Shown to merchants"
+    )
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    website = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
+    country = forms.RegexField(
+        label="Country",
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        max_length=2,
+        help_text="Two-letter ISO code, e.g. DE",
+        error_messages={"invalid": "Use a two-letter country code such as DE or US."},
+    )
+    field_order = ["display_name", "email", "password", "website", "country"]
+
+
+class CreateMerchantForm(forms.Form):
+    company_name = forms.CharField(label="Company name", max_length=200)
+
+
+class BecomePartnerForm(forms.Form):
+    display_name = forms.CharField(label="Display name", max_length=120)
+    website = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
+    country = forms.RegexField(
+        label="Country", regex=r"^[A-Za-z]{2}$", required=False, max_length=2
+    )
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class ResetPasswordForm(_PasswordMixin):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+class TeamMemberForm(forms.Form):
+    email = forms.EmailField(label="Email of an existing Selgeo account")
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("secret", "Secret (sk_)"), ("public", "Public (pk_)")]
+    )
+    name = forms.CharField(
+        label="Name", max_length=100, required=False, help_text="e.g. Production server"
+    )
+
+
+class RollKeyForm(forms.Form):
+    expires_in_hours = forms.IntegerField(
+        label="Keep the old key working for (hours)", min_value=0, max_value=168, initial=0
+    )
+
+
+# Detail fields that describe the whole request rather than one input.
+WHOLE_FORM_FIELDS = frozenset({"status", "body"})
+
+
+def add_service_errors(
+    form: forms.Form, details: list[dict[str, Any]] | None, fallback: str
+) -> None:
+    """Show a service's ValidationFailed details next to the matching fields."""
+    placed = False
+    for detail in details or []:
+        field = detail.get("field")
+        message = detail.get("message", fallback)
+        if field in form.fields:
+            form.add_error(field, message)
+        elif field and field not in WHOLE_FORM_FIELDS:
+            form.add_error(None, f"{field}: {message}")
+        else:
+            form.add_error(None, message)
+        placed = True
+    if not placed:
+        form.add_error(None, fallback)

@@ -1,0 +1,17 @@
+"""The partner portal under /partner/."""
+
+from django.urls import path
+
+from dashboard.views import auth, portal, portal_programs
+
+urlpatterns = [
+    path("", portal.home, name="home"),
+    path("login/", auth.login_view, {"portal": True}, name="login"),
+    path("signup/", auth.partner_signup, name="signup"),
+    path("profile/new/", auth.become_partner, name="become-partner"),
+    path("programs/", portal_programs.find_programs, name="programs"),
+    path("programs/<uuid:program_id>/apply/", portal_programs.apply, name="apply"),
+    path("applications/", portal_programs.applications, name="applications"),
+    path("profile/", portal.profile, name="profile"),
+    path("erase/", portal.erase, name="erase"),
+]

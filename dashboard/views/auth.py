@@ -1,0 +1,199 @@
+"""Sign up, log in and out, password reset, merchant and mode switching."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.models import Membership, Mode
+from dashboard.access import SESSION_MERCHANT, SESSION_MODE, current_membership, current_partner
+from dashboard.forms import (
+    BecomePartnerForm,
+    CreateMerchantForm,
+    EmailLoginForm,
+    ForgotPasswordForm,
+    MerchantSignupForm,
+    PartnerSignupForm,
+    ResetPasswordForm,
+    add_service_errors,
+)
+from dashboard.redirects import safe_next
+from selgeo.api import ratelimit
+from selgeo.api.errors import ApiError, ValidationFailed
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("dashboard:login")
+    if current_membership(request) is not None:
+        return redirect("dashboard:overview")
+    if current_partner(request) is not None:
+        return redirect("portal:home")
+    return redirect("dashboard:create-merchant")
+
+
+def _landing_for(request: HttpRequest, portal: bool) -> str:
+    if portal and current_partner(request) is not None:
+        return "/partner/"
+    if current_membership(request) is not None:
+        return "/dashboard/"
+    return "/partner/" if current_partner(request) is not None else "/dashboard/new-merchant/"
+
+
+def login_view(request: HttpRequest, portal: bool = False) -> HttpResponse:
+    form = EmailLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ratelimit.enforce(request, zone="auth")
+        except ApiError as exc:
+            form.add_error(None, f"Too many attempts. {exc.message}.")
+        else:
+            user = authenticate(
+                request,
+                username=form.cleaned_data["email"].lower(),
+                password=form.cleaned_data["password"],
+            )
+            if user is None:
+                form.add_error(None, "The email or password is not right.")
+            else:
+                login(request, user)
+                return redirect(safe_next(request, _landing_for(request, portal)))
+    template = "portal/login.html" if portal else "dashboard/login.html"
+    return render(request, template, {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("dashboard:login")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = MerchantSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, merchant, _keys = services.merchant_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                company_name=form.cleaned_data["company_name"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_MERCHANT] = str(merchant.pk)
+            request.session[SESSION_MODE] = Mode.TEST
+            messages.success(request, f"Welcome to Selgeo. {merchant.name} starts in test mode.")
+            return redirect("dashboard:overview")
+    return render(request, "dashboard/signup.html", {"form": form})
+
+
+def partner_signup(request: HttpRequest) -> HttpResponse:
+    form = PartnerSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _partner = services.partner_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"],
+                website=form.cleaned_data["website"],
+                country=form.cleaned_data["country"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your partner account is ready. Find a program to promote.")
+            return redirect(safe_next(request, "/partner/programs/"))
+    return render(
+        request, "portal/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def create_merchant(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("dashboard:login")
+    form = CreateMerchantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        merchant = services.merchant_create(
+            owner=request.user, name=form.cleaned_data["company_name"]
+        )
+        for mode in Mode.values:
+            for kind in ("public", "secret"):
+                services.api_key_create(merchant=merchant, kind=kind, mode=mode, name="Default")
+        request.session[SESSION_MERCHANT] = str(merchant.pk)
+        request.session[SESSION_MODE] = Mode.TEST
+        return redirect("dashboard:overview")
+    return render(request, "dashboard/create_merchant.html", {"form": form})
+
+
+def become_partner(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("portal:login")
+    form = BecomePartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.partner_profile_create(
+            user=request.user,
+            display_name=form.cleaned_data["display_name"],
+            website=form.cleaned_data["website"],
+            country=form.cleaned_data["country"],
+        )
+        return redirect(safe_next(request, "/partner/"))
+    return render(
+        request, "portal/become_partner.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    form = ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ratelimit.enforce(request, zone="auth")
+        except ApiError as exc:
+            form.add_error(None, f"Too many attempts. {exc.message}.")
+        else:
+            services.password_reset_request(email=form.cleaned_data["email"])
+            messages.info(
+                request, "If an account exists for this email, a reset link is on its way."
+            )
+            return redirect("dashboard:login")
+    return render(request, "dashboard/forgot_password.html", {"form": form})
+
+
+def reset_password(request: HttpRequest) -> HttpResponse:
+    form = ResetPasswordForm(request.POST or None, initial={"token": request.GET.get("token", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_confirm(
+                token=form.cleaned_data["token"], password=form.cleaned_data["password"]
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        else:
+            messages.success(request, "Your password has been changed. Log in with it.")
+            return redirect("dashboard:login")
+    return render(request, "dashboard/reset_password.html", {"form": form})
+
+
+@require_POST
+def switch_mode(request: HttpRequest) -> HttpResponse:
+    mode = request.POST.get("mode")
+    if mode in Mode.values:
+        request.session[SESSION_MODE] = mode
+    return redirect(safe_next(request, "/dashboard/"))
+
+
+@require_POST
+def switch_merchant(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("merchant_id", "")
+    if (
+        request.user.is_authenticated
+        and Membership.objects.filter(user_id=request.user.pk, merchant_id=wanted).exists()
+    ):
+        request.session[SESSION_MERCHANT] = wanted
+    return redirect("dashboard:overview")

@@ -1,0 +1,155 @@
+"""Partners of the merchant: list, detail with codes, promo codes, and erasure (GDPR)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import Partner, Role
+from dashboard.access import MerchantRequest, merchant_view
+from dashboard.forms import add_service_errors
+from dashboard.paging import paginate
+from dashboard.partner_forms import CodeForm, ConfirmByNameForm, SearchForm
+from dashboard.redirects import safe_next
+from partners import selectors, services
+from partners.models import ApplicationStatus, Program, ProgramStatus
+from selgeo.api.errors import ApiError, ValidationFailed
+
+
+def _scope(request: MerchantRequest) -> dict[str, Any]:
+    return {"merchant": request.merchant, "mode": request.mode}
+
+
+def _partner(request: MerchantRequest, partner_id: uuid.UUID) -> Partner:
+    return get_object_or_404(selectors.partners_for(**_scope(request)), pk=partner_id)
+
+
+@merchant_view()
+def partner_list(request: MerchantRequest) -> HttpResponse:
+    partners = selectors.partners_for(**_scope(request))
+    filters = SearchForm(request.GET)
+    if filters.is_valid() and filters.cleaned_data["q"].strip():
+        query = filters.cleaned_data["q"].strip()
+        partners = partners.filter(Q(display_name__icontains=query) | Q(website__icontains=query))
+    return render(
+        request,
+        "dashboard/partners.html",
+        {
+            "section": "partners",
+            "filters": filters,
+            **paginate(request, partners.order_by("display_name", "created_at")),
+        },
+    )
+
+
+def _promo_programs(request: MerchantRequest, partner: Partner) -> list[Program]:
+    """Programs the partner is approved in and that still take codes (not archived)."""
+    approved = (
+        selectors.applications_for(**_scope(request))
+        .filter(partner=partner, status=ApplicationStatus.APPROVED)
+        .exclude(program__status=ProgramStatus.ARCHIVED)
+        .order_by("program__name")
+    )
+    return [application.program for application in approved]
+
+
+def _render_detail(
+    request: MerchantRequest, partner: Partner, promo_form: CodeForm | None = None
+) -> HttpResponse:
+    scope = _scope(request)
+    programs = _promo_programs(request, partner)
+    return render(
+        request,
+        "dashboard/partner_detail.html",
+        {
+            "section": "partners",
+            "partner": partner,
+            "applications": selectors.applications_for(**scope)
+            .filter(partner=partner)
+            .order_by("-created_at"),
+            "referral_codes": selectors.referral_codes_for(**scope)
+            .filter(partner=partner)
+            .order_by("program__name", "created_at"),
+            "promo_codes": selectors.promo_codes_for(**scope)
+            .filter(partner=partner)
+            .order_by("program__name", "created_at"),
+            "promo_form": promo_form or CodeForm(programs=programs),
+            "promo_programs": programs,
+            "can_erase": request.membership.role in (Role.OWNER, Role.ADMIN),
+        },
+    )
+
+
+@merchant_view()
+def partner_detail(request: MerchantRequest, partner_id: uuid.UUID) -> HttpResponse:
+    return _render_detail(request, _partner(request, partner_id))
+
+
+@require_POST
+@merchant_view()
+def promo_code_create(request: MerchantRequest, partner_id: uuid.UUID) -> HttpResponse:
+    partner = _partner(request, partner_id)
+    programs = _promo_programs(request, partner)
+    form = CodeForm(request.POST, programs=programs)
+    if form.is_valid():
+        program = next(p for p in programs if str(p.pk) == form.cleaned_data["program"])
+        try:
+            code = services.promo_code_create(
+                program=program, partner=partner, code=form.cleaned_data["code"]
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        except ApiError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, f"Promo code {code.code} now attributes to {partner}.")
+            return redirect("dashboard:partner", partner.pk)
+    return _render_detail(request, partner, promo_form=form)
+
+
+@require_POST
+@merchant_view()
+def referral_code_disable(request: MerchantRequest, code_id: uuid.UUID) -> HttpResponse:
+    code = get_object_or_404(selectors.referral_codes_for(**_scope(request)), pk=code_id)
+    services.referral_code_disable(referral_code=code)
+    messages.success(request, f"Referral code {code.code} is disabled: its link stops tracking.")
+    return redirect(safe_next(request, reverse("dashboard:partner", args=[code.partner_id])))
+
+
+@require_POST
+@merchant_view()
+def promo_code_disable(request: MerchantRequest, code_id: uuid.UUID) -> HttpResponse:
+    code = get_object_or_404(selectors.promo_codes_for(**_scope(request)), pk=code_id)
+    services.promo_code_disable(promo_code=code)
+    messages.success(request, f"Promo code {code.code} is disabled.")
+    return redirect(safe_next(request, reverse("dashboard:partner", args=[code.partner_id])))
+
+
+@merchant_view(admin=True)
+def partner_erase(request: MerchantRequest, partner_id: uuid.UUID) -> HttpResponse:
+    """GDPR erasure after typing the partner's name: personal data goes, money records stay."""
+    partner = _partner(request, partner_id)
+    form = ConfirmByNameForm(request.POST or None, expected=partner.display_name)
+    if partner.is_erased:
+        messages.info(request, "This partner's data has already been erased.")
+        return redirect("dashboard:partner", partner.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_erase(partner=partner)
+        except ApiError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The partner's personal data was erased.")
+        return redirect("dashboard:partner", partner.pk)
+    return render(
+        request,
+        "dashboard/partner_erase.html",
+        {"section": "partners", "partner": partner, "form": form},
+    )

@@ -1,0 +1,125 @@
+"""A program's page: terms, the tracking snippet and link format, its partners and codes,
+and inviting a partner."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import selectors as account_selectors
+from accounts.models import ApiKey, KeyKind, Partner
+from dashboard.access import MerchantRequest, merchant_view
+from dashboard.forms import add_service_errors
+from dashboard.paging import paginate
+from dashboard.program_forms import InviteForm
+from dashboard.views.programs import scoped_program
+from partners import rules, selectors, services
+from partners.models import Program, ProgramStatus
+from selgeo.api.errors import ApiError, ValidationFailed
+
+# Status buttons in the order they are shown, with the status each one leads to.
+STATUS_BUTTONS = [
+    ("publish", ProgramStatus.PUBLISHED, "Publish"),
+    ("pause", ProgramStatus.PAUSED, "Pause"),
+    ("archive", ProgramStatus.ARCHIVED, "Archive"),
+]
+
+
+def _public_key(request: MerchantRequest) -> ApiKey | None:
+    """The mode's first working public key: the one the snippet should carry."""
+    keys = account_selectors.api_keys_for(merchant=request.merchant, mode=request.mode)
+    return next((key for key in keys.filter(kind=KeyKind.PUBLIC) if key.is_active()), None)
+
+
+def _partner_rows(request: MerchantRequest, program: Program) -> dict[str, Any]:
+    scope: dict[str, Any] = {"merchant": request.merchant, "mode": request.mode}
+    applications = (
+        selectors.applications_for(**scope).filter(program=program).order_by("-created_at")
+    )
+    page = paginate(request, applications)
+    partner_ids = [application.partner_id for application in page["page_obj"]]
+    referral: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    promo: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for code in selectors.referral_codes_for(**scope).filter(
+        program=program, partner_id__in=partner_ids
+    ):
+        referral[code.partner_id].append(code)
+    for promo_code in selectors.promo_codes_for(**scope).filter(
+        program=program, partner_id__in=partner_ids
+    ):
+        promo[promo_code.partner_id].append(promo_code)
+    rows = [
+        {
+            "application": application,
+            "referral_codes": referral[application.partner_id],
+            "promo_codes": promo[application.partner_id],
+        }
+        for application in page["page_obj"]
+    ]
+    return {**page, "rows": rows}
+
+
+def render_detail(
+    request: MerchantRequest, program: Program, invite_form: InviteForm | None = None
+) -> HttpResponse:
+    allowed = rules.PROGRAM_TRANSITIONS[program.status]
+    return render(
+        request,
+        "dashboard/program_detail.html",
+        {
+            "section": "programs",
+            "program": program,
+            "public_key": _public_key(request),
+            "status_buttons": [
+                (action, label) for action, target, label in STATUS_BUTTONS if target in allowed
+            ],
+            "invite_form": invite_form or InviteForm(),
+            "can_invite": program.status == ProgramStatus.PUBLISHED,
+            **_partner_rows(request, program),
+        },
+    )
+
+
+@merchant_view()
+def program_detail(request: MerchantRequest, program_id: uuid.UUID) -> HttpResponse:
+    return render_detail(request, scoped_program(request, program_id))
+
+
+def _find_partner(reference: str) -> Partner | None:
+    try:
+        partner_id = uuid.UUID(reference)
+    except ValueError:
+        return selectors.partner_by_email(email=reference)
+    return selectors.partner_by_id(partner_id=partner_id)
+
+
+@require_POST
+@merchant_view()
+def program_invite(request: MerchantRequest, program_id: uuid.UUID) -> HttpResponse:
+    program = scoped_program(request, program_id)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        partner = _find_partner(form.cleaned_data["partner"].strip())
+        if partner is None:
+            form.add_error("partner", "No partner account matches this email or id.")
+        else:
+            try:
+                services.application_invite(
+                    program=program, partner=partner, message=form.cleaned_data["message"]
+                )
+            except ValidationFailed as exc:
+                add_service_errors(form, exc.details, exc.message)
+            except ApiError as exc:
+                form.add_error("partner", exc.message)
+            else:
+                messages.success(
+                    request, f"{partner.display_name} is now a partner of {program.name}."
+                )
+                return redirect("dashboard:program", program.pk)
+    return render_detail(request, program, invite_form=form)

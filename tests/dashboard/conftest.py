@@ -1,0 +1,114 @@
+"""Fixtures for the page tests: logged-in browsers (Django test clients) and Acme's data.
+
+`alice_web` is Acme's owner, `bob_web` a plain member, `charlie_web` the owner of another
+merchant, `partner_web` a partner; each looks at live data unless a test switches mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import Merchant, Partner, User
+from dashboard.access import SESSION_MERCHANT, SESSION_MODE
+from partners.models import Application, ApplicationStatus, Program, ReferralCode
+from tests.factories import PartnerFactory
+from tests.partners.factories import ApplicationFactory, ProgramFactory, ReferralCodeFactory
+
+
+def browser(
+    user: User | None = None, merchant: Merchant | None = None, mode: str = "live"
+) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    session = client.session
+    if merchant is not None:
+        session[SESSION_MERCHANT] = str(merchant.pk)
+    session[SESSION_MODE] = mode
+    session.save()
+    return client
+
+
+def switch_mode(client: Client, mode: str) -> None:
+    session = client.session
+    session[SESSION_MODE] = mode
+    session.save()
+
+
+def page(response: Any) -> str:
+    return response.content.decode()
+
+
+def flashed(response: Any) -> list[str]:
+    """The messages a redirected-to page would show (follow=True responses)."""
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def alice_web(alice: User, merchant: Merchant) -> Client:
+    return browser(alice, merchant)
+
+
+@pytest.fixture
+def bob_web(bob: User, merchant: Merchant) -> Client:
+    return browser(bob, merchant)
+
+
+@pytest.fixture
+def charlie_web(charlie: User, other_merchant: Merchant) -> Client:
+    return browser(charlie, other_merchant)
+
+
+@pytest.fixture
+def partner_web(partner: Partner) -> Client:
+    assert partner.user is not None
+    return browser(partner.user)
+
+
+@pytest.fixture
+def other_partner(db: None) -> Partner:
+    return PartnerFactory(display_name="Other Partner")
+
+
+@pytest.fixture
+def other_partner_web(other_partner: Partner) -> Client:
+    assert other_partner.user is not None
+    return browser(other_partner.user)
+
+
+@pytest.fixture
+def program(merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=merchant, mode="live", code="SHOES", name="Shoes")
+
+
+@pytest.fixture
+def test_program(merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=merchant, mode="test", code="SHOES-TEST", name="Shoes (test)")
+
+
+@pytest.fixture
+def other_program(other_merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=other_merchant, mode="live", code="HATS", name="Hats")
+
+
+@pytest.fixture
+def application(program: Program, partner: Partner) -> Application:
+    return ApplicationFactory(program=program, partner=partner)
+
+
+@pytest.fixture
+def approved(program: Program, partner: Partner) -> Application:
+    """The partner approved into Acme's live program, with its default referral code."""
+    application = ApplicationFactory(
+        program=program, partner=partner, status=ApplicationStatus.APPROVED
+    )
+    ReferralCodeFactory(program=program, partner=partner, code="partner-default", is_default=True)
+    return application
+
+
+@pytest.fixture
+def default_code(approved: Application) -> ReferralCode:
+    return ReferralCode.objects.get(partner=approved.partner, program=approved.program)
