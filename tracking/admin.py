@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from tracking.models import Click
+from tracking.models import Click, ClickDailyStat, RollupWatermark
 
 
 class NoCountPaginator(Paginator):
@@ -63,3 +63,19 @@ class ClickAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ClickDailyStat)
+class ClickDailyStatAdmin(admin.ModelAdmin):
+    list_display = ("day", "merchant", "mode", "program", "partner", "clicks", "bot_clicks")
+    list_filter = ("mode", "day")
+    search_fields = ("merchant__name", "program__code")
+    raw_id_fields = ("merchant", "program", "partner")
+    show_full_result_count = False
+    readonly_fields = ("merchant", "mode", "day", "program", "partner", "clicks", "bot_clicks")
+
+
+@admin.register(RollupWatermark)
+class RollupWatermarkAdmin(admin.ModelAdmin):
+    list_display = ("name", "position")
+    search_fields = ("name",)
