@@ -1,16 +1,32 @@
-"""Figures for dashboard pages, assembled from the apps' selectors."""
+"""Figures for the merchant overview, assembled from the apps' report selectors.
+
+Clicks come from the daily rollups plus the raw tail (`tracking.rollups`), conversions
+and commissions from database-side aggregates (`conversions.stats`): the page costs a
+fixed handful of grouped queries whatever the size of the click table.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from accounts.models import Merchant, Partner
+from conversions.stats import commission_figures, conversion_figures
+from partners.models import Program
+from selgeo.currencies import format_amount
+from tracking.rollups import click_figures
 
-from accounts.models import Merchant
-from tracking.models import Click
+TOP = 10
+
+
+@dataclass
+class TopRow:
+    id: Any
+    name: str
+    clicks: int
+    conversions: int
+    commission: str
 
 
 @dataclass
@@ -18,11 +34,14 @@ class OverviewReport:
     clicks: int = 0
     bot_clicks: int = 0
     conversions: int = 0
-    revenue_cents: dict[str, int] = field(default_factory=dict)
-    commission_cents: dict[str, int] = field(default_factory=dict)
+    received: int = 0
+    revenue: list[str] = field(default_factory=list)
+    commissions_pending: list[str] = field(default_factory=list)
+    commissions_approved: list[str] = field(default_factory=list)
+    commissions_paid: list[str] = field(default_factory=list)
     series: dict[str, Any] = field(default_factory=dict)
-    top_partners: list[dict[str, Any]] = field(default_factory=list)
-    top_programs: list[dict[str, Any]] = field(default_factory=list)
+    top_partners: list[TopRow] = field(default_factory=list)
+    top_programs: list[TopRow] = field(default_factory=list)
 
     @property
     def conversion_rate(self) -> str:
@@ -30,25 +49,77 @@ class OverviewReport:
         return f"{(100 * self.conversions / human):.2f}%" if human else "—"
 
 
-def overview_report(
-    *, merchant: Merchant, mode: str, start: datetime, end: datetime
-) -> OverviewReport:
-    clicks = Click.objects.filter(
-        merchant=merchant, mode=mode, created_at__gte=start, created_at__lt=end
+def _money(amounts: dict[str, int]) -> list[str]:
+    return [format_amount(cents, currency) for currency, cents in sorted(amounts.items())]
+
+
+def _top(
+    names: dict[Any, str],
+    clicks: dict[Any, int],
+    conversions: dict[Any, int],
+    commissions: dict[Any, dict[str, int]],
+) -> list[TopRow]:
+    keys = set(conversions) | set(clicks)
+    ranked = sorted(keys, key=lambda k: (conversions.get(k, 0), clicks.get(k, 0)), reverse=True)
+    return [
+        TopRow(
+            id=key,
+            name=names.get(key, "—"),
+            clicks=clicks.get(key, 0),
+            conversions=conversions.get(key, 0),
+            commission=", ".join(_money(commissions.get(key, {}))) or "—",
+        )
+        for key in ranked[:TOP]
+        if key is not None
+    ]
+
+
+def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) -> OverviewReport:
+    """Figures for the UTC days [start, end) of one merchant and mode."""
+    scope = {"merchant": merchant, "mode": mode}
+    clicks = click_figures(start=start, end=end, **scope)
+    conversions = conversion_figures(start=start, end=end, **scope)
+    commissions = commission_figures(start=start, end=end, **scope)
+
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    partner_ids = list(set(clicks.per_partner) | set(conversions.per_partner))
+    program_ids = list(set(clicks.per_program) | set(conversions.per_program))
+    partner_names = dict(
+        Partner.objects.filter(pk__in=partner_ids).values_list("pk", "display_name")
     )
-    totals = clicks.aggregate(total=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
-    per_day = {
-        row["day"]: row["n"]
-        for row in clicks.annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-    }
-    days = sorted(per_day)
+    program_names = dict(
+        Program.objects.filter(pk__in=program_ids, merchant=merchant, mode=mode).values_list(
+            "pk", "name"
+        )
+    )
     return OverviewReport(
-        clicks=totals["total"],
-        bot_clicks=totals["bots"],
+        clicks=clicks.clicks,
+        bot_clicks=clicks.bot_clicks,
+        conversions=conversions.attributed - conversions.reversed,
+        received=conversions.received,
+        revenue=_money(conversions.revenue_cents),
+        commissions_pending=_money(commissions.total("pending")),
+        commissions_approved=_money(commissions.total("approved")),
+        commissions_paid=_money(commissions.total("paid")),
         series={
             "labels": [d.isoformat() for d in days],
-            "series": [{"label": "Clicks", "data": [per_day[d] for d in days]}],
+            "series": [
+                {
+                    "label": "Clicks",
+                    "data": [clicks.per_day.get(d, 0) for d in days],
+                    "axis": "y",
+                },
+                {
+                    "label": "Conversions",
+                    "data": [conversions.per_day.get(d, 0) for d in days],
+                    "axis": "y2",
+                },
+            ],
         },
+        top_partners=_top(
+            partner_names, clicks.per_partner, conversions.per_partner, commissions.per_partner
+        ),
+        top_programs=_top(
+            program_names, clicks.per_program, conversions.per_program, commissions.per_program
+        ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,16 +14,13 @@ from dashboard.reports import overview_report
 RANGES = {"7d": 7, "30d": 30, "90d": 90}
 
 
-def _range(request: MerchantRequest) -> tuple[str, datetime, datetime]:
+def _range(request: MerchantRequest) -> tuple[str, date, date]:
+    """The chosen range as UTC days [start, end), today included."""
     key = request.GET.get("range", "30d")
-    days = RANGES.get(key, 30)
     if key not in RANGES:
         key = "30d"
-    today = timezone.now().date()
-    start_day: date = today - timedelta(days=days - 1)
-    start = datetime.combine(start_day, time.min, tzinfo=UTC)
-    end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
-    return key, start, end
+    today = timezone.now().astimezone(UTC).date()
+    return key, today - timedelta(days=RANGES[key] - 1), today + timedelta(days=1)
 
 
 @merchant_view()
@@ -38,5 +35,14 @@ def overview(request: MerchantRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/overview.html",
-        {"section": "overview", "range": key, "ranges": RANGES, "report": report},
+        {
+            "section": "overview",
+            "range": key,
+            "ranges": RANGES,
+            "report": report,
+            "top_tables": [
+                ("Top partners", report.top_partners, "partner"),
+                ("Top programs", report.top_programs, "program"),
+            ],
+        },
     )
