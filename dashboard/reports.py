@@ -76,7 +76,7 @@ def _top(
 
 def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) -> OverviewReport:
     """Figures for the UTC days [start, end) of one merchant and mode."""
-    scope = {"merchant": merchant, "mode": mode}
+    scope: dict[str, Any] = {"merchant": merchant, "mode": mode}
     clicks = click_figures(start=start, end=end, **scope)
     conversions = conversion_figures(start=start, end=end, **scope)
     commissions = commission_figures(start=start, end=end, **scope)
