@@ -91,7 +91,7 @@ def _ensure_database(env: dict[str, str]) -> None:
     name = url.rsplit("/", 1)[-1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     probe = subprocess.run(
-        ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608
+        ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
         capture_output=True,
         text=True,
     )
