@@ -278,7 +278,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Periodic work, declared in one place.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Webhook retries that are due, attempts whose worker died, events never dispatched.
+    "webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": 10.0,
+        "options": {"expires": 10.0},
+    },
+}
+
+# Webhooks. Loopback receivers are allowed outside production (a receiver on this
+# machine, in development and in tests); production never allows them.
+SELGEO_WEBHOOKS_ALLOW_LOOPBACK = not PRODUCTION and env_bool("SELGEO_WEBHOOKS_ALLOW_LOOPBACK", True)
+SELGEO_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("SELGEO_WEBHOOKS_TIMEOUT_SECONDS") or 15)
+# A claimed delivery is presumed lost when its worker has not answered by the timeout
+# plus this margin; the sweep then tries it again.
+SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS = float(
+    os.environ.get("SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS") or 30
+)
+# How webhook hosts are resolved (a dotted path); tests give fake DNS answers through it.
+SELGEO_WEBHOOKS_RESOLVER = "webhooks.ssrf.system_resolve"
 
 LOGGING = {
     "version": 1,

@@ -20,7 +20,9 @@ def request_membership(request: Request) -> Membership | None:
     token: Any = request.auth
     if getattr(user, "is_authenticated", False) and not isinstance(user, KeyPrincipal):
         merchant_id = token.get("merchant_id") if token is not None else None
-        memberships = Membership.objects.select_related("merchant").filter(user_id=getattr(user, "pk", None) or 0)
+        memberships = Membership.objects.select_related("merchant").filter(
+            user_id=getattr(user, "pk", None) or 0
+        )
         if merchant_id:
             memberships = memberships.filter(merchant_id=merchant_id)
         membership = memberships.order_by("created_at").first()
