@@ -20,14 +20,13 @@ pytestmark = pytest.mark.django_db
 def test_committed_event_is_delivered_signed_and_verifies_with_standardwebhooks(
     merchant, endpoint, receiver, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            event = services.emit(
-                merchant=merchant,
-                mode="test",
-                type="conversion.created",
-                data={"id": "c1", "amount_cents": 4900, "currency": "EUR"},
-            )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        event = services.emit(
+            merchant=merchant,
+            mode="test",
+            type="conversion.created",
+            data={"id": "c1", "amount_cents": 4900, "currency": "EUR"},
+        )
     assert len(callbacks) == 1
     assert len(receiver.requests) == 1
     received = receiver.requests[0]
@@ -68,10 +67,13 @@ def test_payload_has_the_documented_shape(merchant, time_machine):
 def test_rolled_back_transaction_emits_nothing(
     merchant, endpoint, receiver, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.emit(merchant=merchant, mode="test", type="conversion.created", data={})
-            raise RuntimeError("the caller's change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.emit(merchant=merchant, mode="test", type="conversion.created", data={})
+        raise RuntimeError("the caller's change failed")
     assert callbacks == []
     assert Event.objects.count() == 0
     assert Delivery.objects.count() == 0

@@ -44,7 +44,9 @@ def test_rotation_signs_with_both_secrets_so_either_verifies(time_machine):
     time_machine.move_to("2026-03-01T12:00:00Z", tick=False)
     new, old = signing.generate_secret(), signing.generate_secret()
     body = b'{"a":1}'
-    headers = signing.headers_for(secrets=[new, old], msg_id="evt_2", timestamp=1772366400, body=body)
+    headers = signing.headers_for(
+        secrets=[new, old], msg_id="evt_2", timestamp=1772366400, body=body
+    )
     assert len(headers["webhook-signature"].split(" ")) == 2
     assert Webhook(new).verify(body, headers) == {"a": 1}
     assert Webhook(old).verify(body, headers) == {"a": 1}
@@ -55,6 +57,8 @@ def test_rotation_signs_with_both_secrets_so_either_verifies(time_machine):
 def test_a_tampered_body_does_not_verify(time_machine):
     time_machine.move_to("2026-03-01T12:00:00Z", tick=False)
     secret = signing.generate_secret()
-    headers = signing.headers_for(secrets=[secret], msg_id="evt_3", timestamp=1772366400, body=b"{}")
+    headers = signing.headers_for(
+        secrets=[secret], msg_id="evt_3", timestamp=1772366400, body=b"{}"
+    )
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(b'{"x":1}', headers)
