@@ -23,3 +23,8 @@ def resolve(host: str, port: int) -> list[str]:
     if not answers[0]:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
     return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def broken_resolve(host: str, port: int) -> list[str]:
+    """A resolver that fails in a way nobody planned for."""
+    raise RuntimeError("resolver plugin crashed")
