@@ -11,6 +11,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -277,6 +278,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Several deployments (or a test run and its worker) can share one broker on their own queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SELGEO_CELERY_QUEUE") or "celery"
 # Periodic work, declared in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Webhook retries that are due, attempts whose worker died, events never dispatched.
@@ -298,6 +301,12 @@ SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS = float(
 )
 # How webhook hosts are resolved (a dotted path); tests give fake DNS answers through it.
 SELGEO_WEBHOOKS_RESOLVER = "webhooks.ssrf.system_resolve"
+cast(dict[str, str], SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})).update(
+    {
+        "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+    }
+)
 
 LOGGING = {
     "version": 1,

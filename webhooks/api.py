@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -231,7 +231,21 @@ class EventTypesView(APIView):
 
     permission_classes = [IsMerchantUser]
 
-    @extend_schema(tags=["webhooks"], responses={200: EventTypeOut(many=True)})
+    @extend_schema(
+        tags=["webhooks"],
+        parameters=[MODE_PARAMETER],
+        responses={
+            200: inline_serializer(
+                "EventTypeList",
+                {
+                    "data": EventTypeOut(many=True),
+                    "total": serializers.IntegerField(),
+                    "page": serializers.IntegerField(),
+                    "limit": serializers.IntegerField(),
+                },
+            )
+        },
+    )
     def get(self, request: Request) -> Response:
         mode = request_mode(request)
         data = [

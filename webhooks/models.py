@@ -27,6 +27,13 @@ class DisabledReason(models.TextChoices):
     FAILING = "failing", "Every attempt failed for days"
 
 
+class EndpointStatus(models.TextChoices):
+    """How the API shows `disabled_at`: not a column of its own."""
+
+    ENABLED = "enabled", "Enabled"
+    DISABLED = "disabled", "Disabled"
+
+
 class WebhookEndpoint(models.Model):
     """A URL of the merchant's that receives signed events of one mode."""
 

@@ -14,7 +14,7 @@ from selgeo.api.serializers import (
     StrictSerializer,
 )
 from webhooks import catalogue
-from webhooks.models import Delivery, DeliveryStatus, Event, WebhookEndpoint
+from webhooks.models import Delivery, DeliveryStatus, EndpointStatus, Event, WebhookEndpoint
 from webhooks.selectors import EndpointDeliveries
 from webhooks.ssrf import MAX_URL_LENGTH
 
@@ -83,9 +83,9 @@ class EndpointOut(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    @extend_schema_field(serializers.ChoiceField(choices=["enabled", "disabled"]))
+    @extend_schema_field(serializers.ChoiceField(choices=EndpointStatus.choices))
     def get_status(self, obj: WebhookEndpoint) -> str:
-        return "enabled" if obj.is_enabled else "disabled"
+        return EndpointStatus.ENABLED if obj.is_enabled else EndpointStatus.DISABLED
 
 
 class EndpointWithSecretOut(EndpointOut):

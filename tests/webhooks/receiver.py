@@ -30,6 +30,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # The status the receiver answered with.
+    status: int = 0
 
 
 class Receiver:
@@ -80,6 +82,7 @@ class Receiver:
                 reply = self.choose(received)
             else:
                 reply = self.replies.popleft() if self.replies else self.default
+            received.status = reply.status
         self.arrived.set()
         return reply
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.webhooks.receiver import Reply
-from webhooks import retries, services, tasks
+from webhooks import retries, selectors, services, tasks
 from webhooks.models import Delivery
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,7 @@ def test_five_days_of_failure_disable_the_endpoint_and_tell_the_merchant(
     endpoint.refresh_from_db()
     assert endpoint.disabled_at == T0 + timedelta(days=5, minutes=1)
     assert endpoint.disabled_reason == "failing"
+    assert list(selectors.endpoint_alerts(merchant=merchant, mode="test")) == [endpoint]
     assert not Delivery.objects.filter(status="pending").exists()
     assert Delivery.objects.filter(status="cancelled", error="The endpoint was disabled").exists()
     assert len(mailoutbox) == 1

@@ -120,3 +120,9 @@ def test_the_sweep_is_scheduled_every_ten_seconds(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["webhooks-sweep"]
     assert (entry["task"], entry["schedule"]) == ("webhooks.sweep", 10.0)
     assert tasks.sweep.name == "webhooks.sweep"
+
+
+def test_tasks_are_acknowledged_late_and_rejected_when_their_worker_is_lost():
+    for task in (tasks.dispatch_event, tasks.deliver, tasks.sweep):
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True

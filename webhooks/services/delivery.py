@@ -41,6 +41,7 @@ Id = uuid.UUID | str
 EXCERPT_BYTES = 2048
 # No success for this long, with attempts failing all along, disables an endpoint.
 DISABLE_AFTER = timedelta(days=5)
+SUCCESS_RESOLUTION = timedelta(minutes=1)
 # A countdown may fire a little before the stored due time.
 EARLY_TOLERANCE = timedelta(seconds=1)
 # Events whose dispatch was queued on commit are left to that task for this long.
@@ -105,8 +106,11 @@ def _skip_reason(delivery: Delivery) -> str:
     endpoint, event = delivery.endpoint, delivery.event
     if not endpoint.is_enabled and event.target_endpoint_id != endpoint.pk:
         return "The endpoint is disabled"
+    # A retry is pointless once the pair was delivered (by a replay, say); a first
+    # attempt has nothing before it, which spares the hot path a query.
     if (
         delivery.trigger == DeliveryTrigger.AUTOMATIC
+        and delivery.attempt > 1
         and Delivery.objects.filter(
             event_id=event.pk, endpoint_id=endpoint.pk, status=DeliveryStatus.SUCCEEDED
         ).exists()
@@ -159,23 +163,33 @@ def _excerpt_text(raw: bytes) -> str:
 @transaction.atomic
 def _record(delivery: Delivery, result: transport.HttpResult) -> AttemptOutcome:
     finished = timezone.now()
-    outcome = DeliveryStatus.SUCCEEDED if result.ok else DeliveryStatus.FAILED
-    updated = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=outcome,
-        response_status=result.status_code,
-        latency_ms=result.latency_ms,
-        response_excerpt=_excerpt_text(result.body_excerpt),
-        error=result.error[:500]
+    fields = {
+        "status": DeliveryStatus.SUCCEEDED if result.ok else DeliveryStatus.FAILED,
+        "response_status": result.status_code,
+        "latency_ms": result.latency_ms,
+        "response_excerpt": _excerpt_text(result.body_excerpt),
+        "error": result.error[:500]
         or ("" if result.ok else f"The endpoint answered {result.status_code}"),
-        claimed_until=None,
+        "claimed_until": None,
+    }
+    updated = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        **fields
     )
-    delivery.refresh_from_db()
     if not updated:
         # The sweep declared this attempt lost and already scheduled the next one.
+        delivery.refresh_from_db()
         return AttemptOutcome(delivery)
+    for name, value in fields.items():
+        setattr(delivery, name, value)
     endpoints = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)
     if result.ok:
-        endpoints.update(failing_since=None, last_success_at=finished)
+        # Every worker delivering to a busy endpoint would queue on this row: write it
+        # only when it changes meaningfully (last_success_at is kept to the minute).
+        endpoints.filter(
+            Q(failing_since__isnull=False)
+            | Q(last_success_at__isnull=True)
+            | Q(last_success_at__lt=finished - SUCCESS_RESOLUTION)
+        ).update(failing_since=None, last_success_at=finished)
         return AttemptOutcome(delivery)
     endpoints.update(
         failing_since=Coalesce("failing_since", Value(finished)), last_failure_at=finished
