@@ -299,6 +299,8 @@ SELGEO_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("SELGEO_WEBHOOKS_TIMEOUT_
 SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS = float(
     os.environ.get("SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS") or 30
 )
+# Extra CA certificates (a PEM file) trusted for webhook HTTPS; empty for the usual bundle.
+SELGEO_WEBHOOKS_CA_BUNDLE = os.environ.get("SELGEO_WEBHOOKS_CA_BUNDLE", "")
 # How webhook hosts are resolved (a dotted path); tests give fake DNS answers through it.
 SELGEO_WEBHOOKS_RESOLVER = "webhooks.ssrf.system_resolve"
 cast(dict[str, str], SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})).update(

@@ -227,6 +227,7 @@ def post(
     timeout: float,
     max_body: int,
     allow_loopback: bool,
+    ca_bundle: str = "",
 ) -> HttpResult:
     """POST once. Never raises for network or receiver trouble: it is in the result."""
     started = time.monotonic()
@@ -248,6 +249,7 @@ def post(
                 timeout=(min(timeout, 10.0), timeout),
                 allow_redirects=False,
                 stream=True,
+                verify=ca_bundle or True,
             )
             try:
                 status = response.status_code

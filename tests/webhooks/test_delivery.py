@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import ssl
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import trustme
+from django.utils import timezone
 from standardwebhooks import Webhook
 
 from accounts.models import Role
 from tests.factories import MembershipFactory
-from tests.webhooks.receiver import Reply
-from webhooks import services
+from tests.webhooks.receiver import Receiver, Reply
+from webhooks import services, transport
 from webhooks.models import Delivery, Event, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
 
 def _deliver_one(merchant, endpoint, type="conversion.created") -> Delivery:
-    event = services.emit(merchant=merchant, mode="test", type=type, data={"id": "x"})
+    event = services.emit(merchant=merchant, mode=endpoint.mode, type=type, data={"id": "x"})
     (delivery_id,) = services.event_fan_out(event_id=event.pk)
     services.delivery_attempt(delivery_id=delivery_id)
     return Delivery.objects.get(pk=delivery_id)
@@ -196,3 +199,54 @@ def test_deliveries_to_an_endpoint_disabled_meanwhile_are_cancelled(merchant, en
     assert (delivery.status, delivery.error) == ("cancelled", "The endpoint is disabled")
     assert receiver.requests == []
     assert Event.objects.count() == 1
+
+
+def test_https_dials_the_checked_address_with_the_hostname_for_sni_and_certificate(
+    merchant, fake_dns, settings, tmp_path
+):
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("receiver.example.test").configure_cert(server_context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    settings.SELGEO_WEBHOOKS_CA_BUNDLE = str(bundle)
+    settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = True
+    server = Receiver(tls=server_context).start()
+    try:
+        fake_dns["receiver.example.test"] = [["127.0.0.1"]]
+        fake_dns["impostor.example.test"] = [["127.0.0.1"]]
+        good = services.endpoint_create(
+            merchant=merchant, mode="live", url=f"https://receiver.example.test:{server.port}/h"
+        )
+        assert _deliver_one(merchant, good).status == "succeeded"
+        assert server.server_names == ["receiver.example.test"]
+        assert server.requests[0].headers["host"] == f"receiver.example.test:{server.port}"
+        # The certificate is checked against the name in the URL, not the address dialled.
+        WebhookEndpoint.objects.filter(pk=good.pk).update(disabled_at=timezone.now())
+        impostor = services.endpoint_create(
+            merchant=merchant, mode="live", url=f"https://impostor.example.test:{server.port}/h"
+        )
+        refused = _deliver_one(merchant, impostor)
+        assert refused.status == "failed"
+        assert "certificate" in refused.error.lower()
+        assert len(server.requests) == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120),
+        (" 7 ", 7),
+        ("Sun, 01 Mar 2026 12:01:00 GMT", 60),
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0),
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_reads_seconds_or_an_http_date(header, seconds):
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC).timestamp()
+    assert transport.parse_retry_after(header, now=now) == seconds

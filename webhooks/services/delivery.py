@@ -128,7 +128,10 @@ def delivery_attempt(*, delivery_id: Id) -> AttemptOutcome | None:
     now = timezone.now()
     if not _claim(delivery_id, now):
         return None
-    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        # Its endpoint (and with it the delivery) was deleted after the claim.
+        return None
     reason = _skip_reason(delivery)
     if reason:
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
@@ -151,6 +154,7 @@ def delivery_attempt(*, delivery_id: Id) -> AttemptOutcome | None:
         timeout=float(settings.SELGEO_WEBHOOKS_TIMEOUT_SECONDS),
         max_body=EXCERPT_BYTES,
         allow_loopback=settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK,
+        ca_bundle=settings.SELGEO_WEBHOOKS_CA_BUNDLE,
     )
     return _record(delivery, result)
 
