@@ -7,12 +7,15 @@ delivery that was already sent or is being sent is not sent again by that messag
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
 
 from webhooks import services
+
+logger = logging.getLogger("selgeo.webhooks")
 
 # A retry due this soon is queued with a countdown; later ones wait for the sweep, as
 # long countdowns on the Redis broker are run again when its visibility timeout ends.
@@ -41,5 +44,12 @@ def deliver(delivery_id: str) -> None:
 
 @shared_task(name="webhooks.sweep", ignore_result=True)
 def sweep() -> None:
-    for delivery_id in services.deliveries_sweep().delivery_ids:
+    result = services.deliveries_sweep()
+    if result.recovered or result.dispatched_events:
+        logger.warning(
+            "Webhook sweep: %d attempts lost by their worker, %d events never dispatched",
+            result.recovered,
+            result.dispatched_events,
+        )
+    for delivery_id in result.delivery_ids:
         deliver.delay(str(delivery_id))

@@ -90,10 +90,16 @@ def test_emit_schedules_dispatch_only_on_commit(
     assert Delivery.objects.count() == 0
 
 
-@pytest.mark.parametrize("bad_type", ["conversion.paid", "", "CONVERSION.CREATED", "endpoint.test"])
+@pytest.mark.parametrize("bad_type", ["conversion.paid", "", "CONVERSION.CREATED"])
 def test_unknown_event_type_is_a_programming_error(merchant, bad_type):
     with pytest.raises(ValueError, match="Unknown webhook event type"):
         services.emit(merchant=merchant, mode="test", type=bad_type, data={})
+    assert Event.objects.count() == 0
+
+
+def test_test_pings_cannot_be_emitted_to_every_endpoint(merchant):
+    with pytest.raises(ValueError, match="sent by Selgeo itself"):
+        services.emit(merchant=merchant, mode="test", type="endpoint.test", data={})
     assert Event.objects.count() == 0
 
 

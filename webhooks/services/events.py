@@ -71,8 +71,10 @@ def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> E
     type is a programming error (ValueError). Opt-in types (`click.created`) are not
     stored when no endpoint subscribes to them: the returned event is then unsaved.
     """
-    if not catalogue.is_known(type) or type in catalogue.INTERNAL_TYPES:
+    if not catalogue.is_known(type):
         raise ValueError(f"Unknown webhook event type: {type!r}")
+    if type in catalogue.INTERNAL_TYPES:
+        raise ValueError(f"{type!r} is sent by Selgeo itself, not through emit()")
     if mode not in Mode.values:
         raise ValueError(f"Unknown mode: {mode!r}")
     if catalogue.EVENT_TYPES[type].opt_in and not _has_subscriber(
