@@ -70,7 +70,9 @@ class ForbiddenAddress(UrlRefused):
     def __init__(self, address: str, reason: str) -> None:
         self.address = address
         self.reason = reason
-        super().__init__(f"{address} is a {reason} address")
+        # The address stays out of the message, which merchants see in the delivery log:
+        # echoing it would let anyone map the inside of the network through a DNS name.
+        super().__init__(f"The host resolves to a {reason} address")
 
 
 @dataclass(frozen=True)
