@@ -299,6 +299,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Several deployments (or a test run and its worker) can share one broker on their own queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SELGEO_CELERY_QUEUE") or "celery"
 # Periodic work, declared in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Commissions past their hold period become approved (batched and idempotent).
@@ -311,7 +313,33 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tracking.rollup_clicks",
         "schedule": 60.0,
     },
+    # Webhook retries that are due, attempts whose worker died, events never dispatched.
+    "webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": 10.0,
+        "options": {"expires": 10.0},
+    },
 }
+
+# Webhooks. Loopback receivers are allowed outside production (a receiver on this
+# machine, in development and in tests); production never allows them.
+SELGEO_WEBHOOKS_ALLOW_LOOPBACK = not PRODUCTION and env_bool("SELGEO_WEBHOOKS_ALLOW_LOOPBACK", True)
+SELGEO_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("SELGEO_WEBHOOKS_TIMEOUT_SECONDS") or 15)
+# A claimed delivery is presumed lost when its worker has not answered by the timeout
+# plus this margin; the sweep then tries it again.
+SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS = float(
+    os.environ.get("SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS") or 30
+)
+# Extra CA certificates (a PEM file) trusted for webhook HTTPS; empty for the usual bundle.
+SELGEO_WEBHOOKS_CA_BUNDLE = os.environ.get("SELGEO_WEBHOOKS_CA_BUNDLE", "")
+# How webhook hosts are resolved (a dotted path); tests give fake DNS answers through it.
+SELGEO_WEBHOOKS_RESOLVER = "webhooks.ssrf.system_resolve"
+cast(dict[str, str], SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})).update(
+    {
+        "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+    }
+)
 
 LOGGING = {
     "version": 1,

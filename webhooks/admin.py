@@ -1,16 +1,85 @@
-"""Staff admin for webhook events."""
+"""Staff admin for webhooks. Secrets are never displayed; the big tables are never counted."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.utils.functional import cached_property
 
-from webhooks.models import Event
+from webhooks.models import Delivery, Event, WebhookEndpoint
+
+
+class NoCountPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        # Events and deliveries grow without bound; COUNT(*) on every page view would not.
+        return 10**9
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "merchant", "mode", "disabled_at", "disabled_reason", "created_at")
+    list_filter = ("mode", "disabled_reason")
+    search_fields = ("=id", "url", "merchant__name")
+    raw_id_fields = ("merchant",)
+    # The secrets sign every delivery: staff pages never show them.
+    exclude = ("secret", "previous_secret")
+    readonly_fields = (
+        "failing_since",
+        "last_success_at",
+        "last_failure_at",
+        "previous_secret_expires_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Creation checks the URL and the per-merchant limit: the API does that.
+        return False
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ("id", "type", "merchant", "mode", "created_at", "dispatched_at")
     list_filter = ("mode", "type")
-    search_fields = ("=id", "type", "merchant__name")
-    raw_id_fields = ("merchant",)
+    search_fields = ("=id",)
+    raw_id_fields = ("merchant", "target_endpoint")
     show_full_result_count = False
+    paginator = NoCountPaginator
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "event",
+        "endpoint",
+        "attempt",
+        "trigger",
+        "status",
+        "response_status",
+        "latency_ms",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "trigger")
+    search_fields = ("=id", "=event__id")
+    raw_id_fields = ("event", "endpoint")
+    show_full_result_count = False
+    paginator = NoCountPaginator
+    readonly_fields = (
+        "event",
+        "endpoint",
+        "attempt",
+        "trigger",
+        "attempted_at",
+        "response_status",
+        "latency_ms",
+        "response_excerpt",
+        "error",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,116 @@
+"""Reads for webhooks, always scoped to one merchant and one mode."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from accounts.models import Merchant
+from webhooks.models import Delivery, DisabledReason, Event, WebhookEndpoint
+
+_EVENT_ID = re.compile(r"^(?:evt_)?([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})$")
+
+
+def parse_event_id(raw: str) -> uuid.UUID | None:
+    """An event's public id (`evt_<hex>`) or bare UUID as a UUID; None if it is neither."""
+    match = _EVENT_ID.match(raw.strip())
+    if not match:
+        return None
+    try:
+        return uuid.UUID(match.group(1))
+    except ValueError:
+        return None
+
+
+def parse_uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        return None
+
+
+def endpoints_for(*, merchant: Merchant, mode: str) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(merchant=merchant, mode=mode).order_by("created_at")
+
+
+def endpoint_get(*, merchant: Merchant, mode: str, endpoint_id: str) -> WebhookEndpoint | None:
+    pk = parse_uuid(endpoint_id)
+    if pk is None:
+        return None
+    return endpoints_for(merchant=merchant, mode=mode).filter(pk=pk).first()
+
+
+def endpoint_alerts(*, merchant: Merchant, mode: str) -> QuerySet[WebhookEndpoint]:
+    """Endpoints Selgeo disabled itself: the dashboard shows these until re-enabled."""
+    return endpoints_for(merchant=merchant, mode=mode).filter(
+        disabled_at__isnull=False,
+        disabled_reason__in=[DisabledReason.GONE, DisabledReason.FAILING],
+    )
+
+
+def events_for(*, merchant: Merchant, mode: str, type: str | None = None) -> QuerySet[Event]:
+    events = Event.objects.filter(merchant=merchant, mode=mode)
+    if type:
+        events = events.filter(type=type)
+    return events.order_by("-created_at", "-id")
+
+
+def event_get(*, merchant: Merchant, mode: str, event_id: str) -> Event | None:
+    pk = parse_event_id(event_id)
+    if pk is None:
+        return None
+    return events_for(merchant=merchant, mode=mode).filter(pk=pk).first()
+
+
+@dataclass
+class EndpointDeliveries:
+    endpoint: WebhookEndpoint
+    attempts: list[Delivery] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """Delivered if any attempt succeeded, else the latest attempt's status."""
+        if any(a.status == "succeeded" for a in self.attempts):
+            return "succeeded"
+        return self.attempts[-1].status if self.attempts else "pending"
+
+
+def event_deliveries(*, event: Event) -> list[EndpointDeliveries]:
+    """The event's attempts grouped per endpoint, oldest attempt first."""
+    groups: dict[uuid.UUID, EndpointDeliveries] = {}
+    for delivery in (
+        Delivery.objects.filter(event=event)
+        .select_related("endpoint")
+        .order_by("endpoint__created_at", "attempt")
+    ):
+        groups.setdefault(delivery.endpoint_id, EndpointDeliveries(delivery.endpoint))
+        groups[delivery.endpoint_id].attempts.append(delivery)
+    return list(groups.values())
+
+
+def deliveries_for(
+    *,
+    merchant: Merchant,
+    mode: str,
+    endpoint_id: uuid.UUID | None = None,
+    event_id: uuid.UUID | None = None,
+    status: str | None = None,
+) -> QuerySet[Delivery]:
+    deliveries = Delivery.objects.filter(endpoint__merchant=merchant, endpoint__mode=mode)
+    if endpoint_id is not None:
+        deliveries = deliveries.filter(endpoint_id=endpoint_id)
+    if event_id is not None:
+        deliveries = deliveries.filter(event_id=event_id)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries.select_related("event").order_by("-created_at", "-id")
+
+
+def delivery_get(*, merchant: Merchant, mode: str, delivery_id: str) -> Delivery | None:
+    pk = parse_uuid(delivery_id)
+    if pk is None:
+        return None
+    return deliveries_for(merchant=merchant, mode=mode).filter(pk=pk).first()

@@ -1,0 +1,43 @@
+"""Writes for webhooks. `emit()` is the seam every other app reports events through."""
+
+from webhooks.services.delivery import (
+    AttemptOutcome,
+    SweepResult,
+    deliveries_sweep,
+    delivery_attempt,
+    delivery_mark_queued,
+    endpoint_disable,
+)
+from webhooks.services.endpoints import (
+    MAX_ENDPOINTS_PER_MODE,
+    endpoint_create,
+    endpoint_delete,
+    endpoint_rotate_secret,
+    endpoint_update,
+)
+from webhooks.services.events import (
+    emit,
+    endpoint_replay_failed,
+    endpoint_send_test,
+    event_fan_out,
+    event_replay,
+)
+
+__all__ = [
+    "MAX_ENDPOINTS_PER_MODE",
+    "AttemptOutcome",
+    "SweepResult",
+    "deliveries_sweep",
+    "delivery_attempt",
+    "delivery_mark_queued",
+    "emit",
+    "endpoint_create",
+    "endpoint_delete",
+    "endpoint_disable",
+    "endpoint_replay_failed",
+    "endpoint_rotate_secret",
+    "endpoint_send_test",
+    "endpoint_update",
+    "event_fan_out",
+    "event_replay",
+]

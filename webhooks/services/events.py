@@ -1,0 +1,219 @@
+"""Events: recording them in the caller's transaction, fanning them out, replaying them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.utils import timezone
+
+from accounts.models import Merchant, Mode
+from selgeo.api.errors import ValidationFailed
+from webhooks import catalogue
+from webhooks.models import Delivery, DeliveryStatus, DeliveryTrigger, Event, WebhookEndpoint
+from webhooks.services.delivery import create_attempt
+from webhooks.services.scheduling import deliver_after_commit, dispatch_after_commit, lease_until
+
+
+def _jsonable(data: Any) -> Any:
+    # UUIDs, datetimes and Decimals become the strings the API returns for them.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _record_event(
+    *,
+    merchant: Merchant,
+    mode: str,
+    type: str,
+    data: dict[str, Any],
+    target_endpoint: WebhookEndpoint | None = None,
+) -> Event:
+    now = timezone.now()
+    event = Event(
+        merchant=merchant,
+        mode=mode,
+        type=type,
+        created_at=now,
+        payload={},
+        target_endpoint=target_endpoint,
+    )
+    event.payload = catalogue.build_payload(
+        public_id=event.public_id,
+        name=type,
+        created=int(now.timestamp()),
+        mode=mode,
+        data=_jsonable(data),
+    )
+    event.save()
+    dispatch_after_commit(event.pk)
+    return event
+
+
+def _has_subscriber(*, merchant: Merchant, mode: str, type: str) -> bool:
+    return any(
+        catalogue.subscribes(types, type)
+        for types in WebhookEndpoint.objects.filter(
+            merchant=merchant, mode=mode, disabled_at__isnull=True
+        ).values_list("event_types", flat=True)
+    )
+
+
+@transaction.atomic
+def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> Event:
+    """Record an event in the caller's transaction (outbox); delivery follows on commit.
+
+    A rolled-back transaction takes the event with it, and nothing is sent. An unknown
+    type is a programming error (ValueError). Opt-in types (`click.created`) are not
+    stored when no endpoint subscribes to them: the returned event is then unsaved.
+    """
+    if not catalogue.is_known(type):
+        raise ValueError(f"Unknown webhook event type: {type!r}")
+    if type in catalogue.INTERNAL_TYPES:
+        raise ValueError(f"{type!r} is sent by Selgeo itself, not through emit()")
+    if mode not in Mode.values:
+        raise ValueError(f"Unknown mode: {mode!r}")
+    if catalogue.EVENT_TYPES[type].opt_in and not _has_subscriber(
+        merchant=merchant, mode=mode, type=type
+    ):
+        return Event(merchant=merchant, mode=mode, type=type, payload={})
+    return _record_event(merchant=merchant, mode=mode, type=type, data=data)
+
+
+@transaction.atomic
+def endpoint_send_test(*, endpoint: WebhookEndpoint) -> Event:
+    """An `endpoint.test` event for this endpoint alone, whatever it subscribes to."""
+    return _record_event(
+        merchant=endpoint.merchant,
+        mode=endpoint.mode,
+        type="endpoint.test",
+        data={"endpoint_id": str(endpoint.pk), "message": "This is a test event from Selgeo."},
+        target_endpoint=endpoint,
+    )
+
+
+def _recipients(event: Event) -> list[WebhookEndpoint]:
+    if event.target_endpoint_id is not None:
+        return list(WebhookEndpoint.objects.filter(pk=event.target_endpoint_id))
+    return [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            merchant_id=event.merchant_id, mode=event.mode, disabled_at__isnull=True
+        )
+        if catalogue.subscribes(endpoint.event_types, event.type)
+    ]
+
+
+def event_fan_out(*, event_id: uuid.UUID | str) -> list[uuid.UUID]:
+    """First attempts for every endpoint subscribed to the event; once per event.
+
+    Returns the deliveries to queue. A second call finds the event dispatched and does
+    nothing, so the on-commit task and the sweep may both run it.
+    """
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(pk=event_id).first()
+        if event is None or event.dispatched_at is not None:
+            return []
+        now = timezone.now()
+        deliveries = [
+            Delivery(
+                event=event,
+                endpoint=endpoint,
+                attempt=1,
+                trigger=DeliveryTrigger.AUTOMATIC,
+                status=DeliveryStatus.PENDING,
+                next_attempt_at=now,
+                claimed_until=lease_until(now),
+                created_at=now,
+            )
+            for endpoint in _recipients(event)
+        ]
+        # A replay by hand may have numbered an attempt 1 already: it stands for this one.
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Event.objects.filter(pk=event.pk).update(dispatched_at=now)
+    return [d.pk for d in deliveries]
+
+
+@transaction.atomic
+def event_replay(*, event: Event, endpoint: WebhookEndpoint | None = None) -> list[Delivery]:
+    """Send an event again now: to one endpoint, or to every endpoint subscribed to it.
+
+    A replay is one attempt; if it fails it is not retried on the schedule.
+    """
+    if endpoint is not None:
+        if not endpoint.is_enabled:
+            raise ValidationFailed.field(
+                "endpoint_id", "The endpoint is disabled; enable it before replaying"
+            )
+        endpoints = [endpoint]
+    else:
+        endpoints = [e for e in _recipients(event) if e.is_enabled]
+    now = timezone.now()
+    deliveries = [
+        create_attempt(
+            event_id=event.pk,
+            endpoint_id=e.pk,
+            trigger=DeliveryTrigger.MANUAL,
+            due=now,
+            claimed_until=lease_until(now),
+        )
+        for e in endpoints
+    ]
+    deliver_after_commit(d.pk for d in deliveries)
+    return deliveries
+
+
+@transaction.atomic
+def endpoint_replay_failed(*, endpoint: WebhookEndpoint, since: datetime) -> int:
+    """Replay every event since `since` that this endpoint never received.
+
+    That is each event with a failed or cancelled attempt to the endpoint, no success
+    and nothing still pending or in flight. Returns how many were replayed.
+    """
+    if not endpoint.is_enabled:
+        raise ValidationFailed.field("endpoint", "The endpoint is disabled; enable it first")
+    pair = Delivery.objects.filter(event=OuterRef("pk"), endpoint=endpoint)
+    candidates = (
+        Event.objects.filter(merchant_id=endpoint.merchant_id, mode=endpoint.mode)
+        .filter(created_at__gte=since)
+        .filter(Exists(pair.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.CANCELLED])))
+        .exclude(
+            Exists(
+                pair.filter(
+                    status__in=[
+                        DeliveryStatus.SUCCEEDED,
+                        DeliveryStatus.PENDING,
+                        DeliveryStatus.SENDING,
+                    ]
+                )
+            )
+        )
+        .annotate(
+            last_attempt=Subquery(
+                pair.values("event").annotate(last=Max("attempt")).values("last")[:1]
+            )
+        )
+        .values_list("pk", "last_attempt")
+    )
+    now = timezone.now()
+    deliveries = [
+        Delivery(
+            event_id=event_id,
+            endpoint=endpoint,
+            attempt=(last or 0) + 1,
+            trigger=DeliveryTrigger.MANUAL,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=now,
+            claimed_until=lease_until(now),
+            created_at=now,
+        )
+        for event_id, last in candidates
+    ]
+    # Two replays at once number the same attempts: the second one's rows are dropped.
+    Delivery.objects.bulk_create(deliveries, batch_size=500, ignore_conflicts=True)
+    deliver_after_commit(d.pk for d in deliveries)
+    return len(deliveries)
