@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -114,3 +115,34 @@ def delivery_get(*, merchant: Merchant, mode: str, delivery_id: str) -> Delivery
     if pk is None:
         return None
     return deliveries_for(merchant=merchant, mode=mode).filter(pk=pk).first()
+
+
+# Opt-in, high-volume types (click.created) are checked on hot paths; the answer is kept
+# per process for a few seconds so that a merchant without such a subscription pays
+# no query per click. A new subscription starts receiving within this many seconds.
+SUBSCRIBER_CACHE_SECONDS = 10.0
+_subscribers: dict[tuple[str, str, str], tuple[float, bool]] = {}
+
+
+def has_subscriber(*, merchant_id: uuid.UUID | str, mode: str, type: str) -> bool:
+    """Whether an enabled endpoint of this merchant and mode receives events of `type`."""
+    from webhooks import catalogue
+
+    key = (str(merchant_id), mode, type)
+    now = time.monotonic()
+    cached = _subscribers.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    answer = any(
+        catalogue.subscribes(types, type)
+        for types in WebhookEndpoint.objects.filter(
+            merchant_id=merchant_id, mode=mode, disabled_at__isnull=True
+        ).values_list("event_types", flat=True)
+    )
+    _subscribers[key] = (now + SUBSCRIBER_CACHE_SECONDS, answer)
+    return answer
+
+
+def forget_subscribers() -> None:
+    """Drop the per-process subscription answers (after an endpoint changes here)."""
+    _subscribers.clear()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Merchant, Mode
 from selgeo.api.errors import ValidationFailed
-from webhooks import catalogue, signing, ssrf
+from webhooks import catalogue, selectors, signing, ssrf
 from webhooks.errors import (
     WebhookEndpointLimitExceeded,
     WebhookUrlNotHttps,
@@ -73,6 +73,7 @@ def endpoint_create(
     ):
         raise WebhookEndpointLimitExceeded()
     now = timezone.now()
+    transaction.on_commit(selectors.forget_subscribers)
     return WebhookEndpoint.objects.create(
         merchant=merchant,
         mode=mode,
@@ -104,6 +105,7 @@ def endpoint_update(
     if enabled is True and not endpoint.is_enabled:
         changes.update(disabled_at=None, disabled_reason="", failing_since=None)
     now = timezone.now()
+    transaction.on_commit(selectors.forget_subscribers)
     if changes:
         changes["updated_at"] = now
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(**changes)
@@ -136,4 +138,5 @@ def endpoint_rotate_secret(
 @transaction.atomic
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
     """The endpoint and its delivery log go; pending attempts go with them."""
+    transaction.on_commit(selectors.forget_subscribers)
     endpoint.delete()

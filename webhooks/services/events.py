@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Merchant, Mode
 from selgeo.api.errors import ValidationFailed
-from webhooks import catalogue
+from webhooks import catalogue, selectors
 from webhooks.models import Delivery, DeliveryStatus, DeliveryTrigger, Event, WebhookEndpoint
 from webhooks.services.delivery import create_attempt
 from webhooks.services.scheduling import deliver_after_commit, dispatch_after_commit, lease_until
@@ -54,15 +54,6 @@ def _record_event(
     return event
 
 
-def _has_subscriber(*, merchant: Merchant, mode: str, type: str) -> bool:
-    return any(
-        catalogue.subscribes(types, type)
-        for types in WebhookEndpoint.objects.filter(
-            merchant=merchant, mode=mode, disabled_at__isnull=True
-        ).values_list("event_types", flat=True)
-    )
-
-
 @transaction.atomic
 def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> Event:
     """Record an event in the caller's transaction (outbox); delivery follows on commit.
@@ -77,8 +68,8 @@ def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> E
         raise ValueError(f"{type!r} is sent by Selgeo itself, not through emit()")
     if mode not in Mode.values:
         raise ValueError(f"Unknown mode: {mode!r}")
-    if catalogue.EVENT_TYPES[type].opt_in and not _has_subscriber(
-        merchant=merchant, mode=mode, type=type
+    if catalogue.EVENT_TYPES[type].opt_in and not selectors.has_subscriber(
+        merchant_id=merchant.pk, mode=mode, type=type
     ):
         return Event(merchant=merchant, mode=mode, type=type, payload={})
     return _record_event(merchant=merchant, mode=mode, type=type, data=data)
