@@ -32,7 +32,7 @@ from partners.models import Application
 from partners.serializers import PartnerOut
 from partners.services._common import lock_partner
 from tracking.services import clicks_anonymise_for_partner
-from webhooks.services import emit
+from webhooks.services import emit, events_redact
 
 ERASED_DISPLAY_NAME = "Erased partner"
 ERASED_EMAIL_DOMAIN = "erased.invalid"
@@ -54,8 +54,17 @@ def partner_erase(*, partner: Partner) -> Partner:
         if locked.user_id is not None
         else None
     )
+    applications = Application.objects.filter(partner=locked)
+    old_display_name = locked.display_name
+    personal_texts = {locked.website}
+    if user is not None:
+        personal_texts |= {user.email, user.full_name}
+    for message, decision in applications.values_list("message", "decision_message"):
+        personal_texts |= {message, decision}
     if user is not None:
         if Membership.objects.filter(user=user).exists():
+            # A merchant's teammate keeps the login; only its partner profile goes.
+            personal_texts -= {user.email, user.full_name}
             locked.user = None
         else:
             _erase_user(user)
@@ -66,11 +75,19 @@ def partner_erase(*, partner: Partner) -> Partner:
     locked.payout_details = {}
     locked.erased_at = timezone.now()
     locked.save()
-    applications = Application.objects.filter(partner=locked)
     applications.update(message="", decision_message="")
     clicks_anonymise_for_partner(partner=locked)
-    data = dict(PartnerOut(locked).data)
     pairs = sorted(set(applications.values_list("merchant_id", "mode")))
+    # Events already recorded (partner.applied, application.*, conversion.*) carry the
+    # partner's name, website and messages: those values are overwritten in place.
+    personal = {value: "" for value in personal_texts}
+    personal[old_display_name] = ERASED_DISPLAY_NAME
+    events_redact(
+        merchant_ids=[merchant_id for merchant_id, _mode in pairs],
+        mentioning=str(locked.pk),
+        values=personal,
+    )
+    data = dict(PartnerOut(locked).data)
     merchants = Merchant.objects.in_bulk([merchant_id for merchant_id, _mode in pairs])
     for merchant_id, mode in pairs:
         emit(merchant=merchants[merchant_id], mode=mode, type="partner.erased", data=data)

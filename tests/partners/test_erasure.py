@@ -302,3 +302,55 @@ def test_erased_partners_codes_stop_tracking_but_stay_resolvable(
     assert resolved is not None and resolved.partner.is_erased
     promo = selectors.promo_code_resolve(merchant=merchant, code="janesummer")
     assert promo is not None and promo.partner.is_erased
+
+
+def test_erasure_redacts_recorded_events_and_keeps_commissions(
+    jane: Partner, program: Program, merchant: Merchant
+) -> None:
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from conversions.models import Commission
+    from tests.conversions.factories import ClickFactory as ConversionClickFactory
+    from webhooks.models import Event
+
+    application = services.application_submit(
+        partner=jane, program=program, message=PERSONAL["message"]
+    )
+    services.application_approve(application=application, message=PERSONAL["decision"])
+    from accounts import services as account_services
+
+    sk = account_services.api_key_create(merchant=merchant, kind="secret", mode="live").raw
+    click = ConversionClickFactory(program=program, partner=jane)
+    response = api_client(sk).post(
+        "/api/v1/conversions",
+        {
+            "click_id": str(click.pk),
+            "event_type": "purchase",
+            "external_transaction_id": "jane-order-1",
+            "amount_cents": 10000,
+            "currency": "EUR",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    totals_before = list(Commission.objects.values_list("id", "amount_cents", "status"))
+    texts = Event.objects.annotate(text=Cast("payload", TextField()))
+    name = PERSONAL["display_name"].replace("'", "\\u0027")
+    # applied, approved, and the conversion and commission (which name their partner)
+    assert (
+        texts.filter(text__contains="Jane's Shoe Blog").count()
+        + texts.filter(text__contains=name).count()
+        == 4
+    )
+
+    services.partner_erase(partner=jane)
+
+    for personal in (PERSONAL["display_name"], name, PERSONAL["message"], PERSONAL["decision"]):
+        assert not texts.filter(text__contains=personal).exists(), personal
+    applied = Event.objects.get(type="partner.applied")
+    assert applied.payload["data"]["partner_display_name"] == "Erased partner"
+    assert applied.payload["data"]["message"] == ""
+    assert applied.payload["data"]["partner"] == str(jane.pk)
+    assert list(Commission.objects.values_list("id", "amount_cents", "status")) == totals_before
+    assert totals_before[0][1] == 1500

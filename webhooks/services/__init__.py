@@ -21,6 +21,7 @@ from webhooks.services.events import (
     endpoint_send_test,
     event_fan_out,
     event_replay,
+    events_redact,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "endpoint_update",
     "event_fan_out",
     "event_replay",
+    "events_redact",
 ]

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode
@@ -208,3 +209,39 @@ def endpoint_replay_failed(*, endpoint: WebhookEndpoint, since: datetime) -> int
     Delivery.objects.bulk_create(deliveries, batch_size=500, ignore_conflicts=True)
     deliver_after_commit(d.pk for d in deliveries)
     return len(deliveries)
+
+
+def _replace_leaves(node: Any, values: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        return {key: _replace_leaves(value, values) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_replace_leaves(value, values) for value in node]
+    if isinstance(node, str) and node in values:
+        return values[node]
+    return node
+
+
+@transaction.atomic
+def events_redact(*, merchant_ids: list[Any], mentioning: str, values: dict[str, Any]) -> int:
+    """Overwrite personal values in the stored events that mention `mentioning` (GDPR).
+
+    Every string in an event's payload equal to a key of `values` becomes that key's
+    value; ids, types and everything else stay, so the log remains consistent.
+    Returns how many events changed.
+    """
+    values = {old: new for old, new in values.items() if old}
+    if not values:
+        return 0
+    changed = 0
+    events = (
+        Event.objects.select_for_update()
+        .annotate(text=Cast("payload", TextField()))
+        .filter(merchant_id__in=merchant_ids, text__contains=mentioning)
+    )
+    for event in events:
+        redacted = _replace_leaves(event.payload, values)
+        if redacted != event.payload:
+            event.payload = redacted
+            event.save(update_fields=["payload"])
+            changed += 1
+    return changed
