@@ -49,6 +49,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts import services  # noqa: E402
 from accounts.models import Merchant, Partner, User  # noqa: E402
+from conversions.models import Commission, Conversion  # noqa: E402
 from dashboard.access import SESSION_MERCHANT, SESSION_MODE  # noqa: E402
 from partners.models import Program, ReferralCode  # noqa: E402
 from tracking.models import ClickDailyStat, RollupWatermark  # noqa: E402
@@ -60,7 +61,17 @@ DAYS = 90
 
 
 def seed(clicks: int, conversions: int) -> tuple[User, Merchant]:
+    with connection.cursor() as cursor:
+        # A million clicks are deleted in one statement, not collected row by row.
+        cursor.execute(
+            "DELETE FROM tracking_click WHERE merchant_id IN "
+            "(SELECT id FROM accounts_merchant WHERE slug LIKE 'overview-bench%%')"
+        )
+    Commission.objects.filter(partner__display_name__startswith="Overview bench partner").delete()
+    Conversion.objects.filter(partner__display_name__startswith="Overview bench partner").delete()
+    Conversion.objects.filter(merchant__slug__startswith="overview-bench").delete()
     Merchant.objects.filter(slug__startswith="overview-bench").delete()
+    Partner.objects.filter(display_name__startswith="Overview bench partner").delete()
     User.objects.filter(email__endswith="@overview.bench.local").delete()
     RollupWatermark.objects.all().delete()
     ClickDailyStat.objects.all().delete()
@@ -81,7 +92,7 @@ def seed(clicks: int, conversions: int) -> tuple[User, Merchant]:
         for n in range(PROGRAMS)
     ]
     partners = Partner.objects.bulk_create(
-        Partner(display_name=f"Partner {n}") for n in range(PARTNERS)
+        Partner(display_name=f"Overview bench partner {n}") for n in range(PARTNERS)
     )
     codes = ReferralCode.objects.bulk_create(
         ReferralCode(
