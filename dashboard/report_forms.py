@@ -70,7 +70,8 @@ class _CreatedRangeForm(forms.Form):
 
     def created_before(self) -> datetime | None:
         end = self.value("created_to")
-        return _midnight(end + timedelta(days=1)) if end else None
+        # The last day a date can name has no next day: it is no upper bound at all.
+        return _midnight(end + timedelta(days=1)) if end and end < date.max else None
 
 
 class ConversionFilterForm(_CreatedRangeForm):
@@ -85,7 +86,12 @@ class ConversionFilterForm(_CreatedRangeForm):
         required=False,
         choices=[("", "All"), ("yes", "Attributed"), ("no", "Not attributed")],
     )
-    transaction = forms.CharField(label="Transaction id", required=False, max_length=255)
+    transaction = forms.CharField(
+        label="Transaction id",
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"placeholder": "exact id, e.g. order_456"}),
+    )
     field_order = [
         "transaction",
         "program",
@@ -135,5 +141,4 @@ class RangeForm(forms.Form):
 
     def days(self) -> int:
         """The chosen number of days; 30 when nothing (or nothing known) was chosen."""
-        key = self.data.get("range") if self.is_valid() else None
-        return RANGES.get(str(key), 30)
+        return RANGES.get(self.cleaned_data["range"], 30) if self.is_valid() else 30

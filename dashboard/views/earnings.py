@@ -10,14 +10,16 @@ from conversions import selectors
 from dashboard.access import PartnerRequest, partner_view
 from dashboard.figures import partner_earnings
 from dashboard.paging import paginate
-from dashboard.report_forms import RangeForm
+from dashboard.report_forms import RANGES, RangeForm
 
 PER_PAGE = 20
 
 
 @partner_view
 def earnings(request: PartnerRequest) -> HttpResponse:
-    form = RangeForm(request.GET if request.GET.get("range") else {"range": "30"})
+    # An unknown range (an old or edited link) shows the default rather than an error.
+    chosen = request.GET.get("range", "")
+    form = RangeForm({"range": chosen if chosen in RANGES else "30"})
     days = form.days()
     commissions = selectors.commissions_of_partner(partner=request.partner, mode=request.mode)
     return render(

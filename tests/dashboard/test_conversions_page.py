@@ -62,6 +62,7 @@ def test_filters_narrow_the_rows(alice_web, sales, partner, other_partner, progr
         "created_from=2026-05-20&created_to=2026-05-21": ["c-reversed", "c-usd", "c-pending"],
         "created_from=2026-05-22": ["c-none", "c-other"],
         "created_to=2026-05-01": ["c-approved", "c-paid"],
+        "created_from=0001-01-01&created_to=9999-12-31": LIVE,
         f"partner={partner.pk}&status=pending&program={program.pk}": ["c-pending"],
     }
     for query, expected in cases.items():

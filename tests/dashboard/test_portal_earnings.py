@@ -80,6 +80,7 @@ def test_the_range_can_be_7_or_90_days(partner_web, sales):
     assert quarter.commission_cents == {"EUR": 5400, "USD": 500}
     unknown = partner_web.get("/partner/earnings/?range=365")
     assert unknown.status_code == 200 and unknown.context["days"] == 30
+    assert '<option value="30" selected>Last 30 days</option>' in page(unknown)
 
 
 def test_the_table_lists_only_the_partners_commissions(partner_web, other_partner_web, sales):
