@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,7 +19,8 @@ from accounts.models import Membership, Merchant, Mode, Partner, Role
 SESSION_MERCHANT = "selgeo_merchant_id"
 SESSION_MODE = "selgeo_mode"
 
-View = Callable[..., HttpResponse]
+# Streaming responses (CSV exports) are not HttpResponse subclasses, hence the base class.
+View = Callable[..., HttpResponseBase]
 
 
 class MerchantRequest(HttpRequest):
@@ -62,7 +64,7 @@ def merchant_view(*, admin: bool = False) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), "/login/")
             membership = current_membership(request)
@@ -86,7 +88,7 @@ def partner_view(view: View) -> View:
     """Pages of the partner portal: a signed-in user with a partner profile that is not erased."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), "/partner/login/")
         partner = current_partner(request)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Partner, Role
 from dashboard.access import MerchantRequest, merchant_view
+from dashboard.figures import partner_activity
 from dashboard.forms import add_service_errors
 from dashboard.paging import paginate
 from dashboard.partner_forms import CodeForm, ConfirmByNameForm, SearchForm
@@ -83,6 +84,7 @@ def _render_detail(
             "promo_form": promo_form or CodeForm(programs=programs),
             "promo_programs": programs,
             "can_erase": request.membership.role in (Role.OWNER, Role.ADMIN),
+            "activity": partner_activity(**scope, partner=partner),
         },
     )
 

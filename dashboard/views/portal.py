@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from dashboard.access import PartnerRequest, partner_view
+from dashboard.figures import program_figures
 from dashboard.forms import add_service_errors
 from dashboard.partner_forms import ConfirmByNameForm, ProfileForm, ReferralCodeForm
 from partners import selectors, services
@@ -40,6 +41,7 @@ def _my_programs(
         referral[code.program_id].append(code)
     for promo_code in selectors.promo_codes_of(**scope).order_by("created_at"):
         promo[promo_code.program_id].append(promo_code)
+    figures = program_figures(**scope)
     cards = []
     for application in approved:
         program = application.program
@@ -52,6 +54,7 @@ def _my_programs(
                 "promo_codes": promo[program.pk],
                 "takes_codes": program.status != ProgramStatus.ARCHIVED,
                 "code_form": form or _code_form(program.pk),
+                "last_30_days": figures.get(program.pk, {"clicks": 0, "conversions": 0}),
             }
         )
     return cards

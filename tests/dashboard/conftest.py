@@ -14,6 +14,8 @@ from django.test import Client
 from accounts.models import Merchant, Partner, User
 from dashboard.access import SESSION_MERCHANT, SESSION_MODE
 from partners.models import Application, ApplicationStatus, Program, ReferralCode
+from tests.conftest import Keys
+from tests.dashboard.sales import Sales, record_sales
 from tests.factories import PartnerFactory
 from tests.partners.factories import ApplicationFactory, ProgramFactory, ReferralCodeFactory
 
@@ -112,3 +114,30 @@ def approved(program: Program, partner: Partner) -> Application:
 @pytest.fixture
 def default_code(approved: Application) -> ReferralCode:
     return ReferralCode.objects.get(partner=approved.partner, program=approved.program)
+
+
+@pytest.fixture
+def sales(
+    time_machine: Any,
+    keys: Keys,
+    other_keys: Keys,
+    merchant: Merchant,
+    approved: Application,
+    program: Program,
+    test_program: Program,
+    other_program: Program,
+    partner: Partner,
+    other_partner: Partner,
+) -> Sales:
+    """A month of Acme's live sales (see `tests.dashboard.sales`), looked at on May 31 2026."""
+    return record_sales(
+        time_machine,
+        keys=keys,
+        other_keys=other_keys,
+        merchant=merchant,
+        program=program,
+        test_program=test_program,
+        other_program=other_program,
+        partner=partner,
+        other_partner=other_partner,
+    )
