@@ -38,9 +38,11 @@
         },
         options: {
           responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
+          // No animation: figures are read (and screenshotted) the moment the page shows.
+          animation: false,
           scales: {
-            y: { beginAtZero: true, position: "left" },
-            y2: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } }
+            y: { beginAtZero: true, position: "left", ticks: { precision: 0 } },
+            y2: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, ticks: { precision: 0 } }
           }
         }
       });
