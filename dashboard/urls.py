@@ -8,6 +8,8 @@ from dashboard.views import (
     auth,
     commissions,
     conversions,
+    events,
+    integration,
     keys,
     overview,
     partners,
@@ -15,6 +17,7 @@ from dashboard.views import (
     program_detail,
     programs,
     team,
+    webhooks,
 )
 
 dashboard_patterns = [
@@ -81,6 +84,40 @@ dashboard_patterns = [
     path("developers/keys/", keys.api_keys, name="api-keys"),
     path("developers/keys/<uuid:key_id>/roll/", keys.api_key_roll, name="api-key-roll"),
     path("developers/keys/<uuid:key_id>/revoke/", keys.api_key_revoke, name="api-key-revoke"),
+    path("developers/webhooks/", webhooks.endpoint_list, name="webhooks"),
+    path("developers/webhooks/<uuid:endpoint_id>/", webhooks.endpoint_detail, name="webhook"),
+    path(
+        "developers/webhooks/<uuid:endpoint_id>/rotate/",
+        webhooks.endpoint_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "developers/webhooks/<uuid:endpoint_id>/test/", webhooks.endpoint_test, name="webhook-test"
+    ),
+    path(
+        "developers/webhooks/<uuid:endpoint_id>/replay-failed/",
+        webhooks.endpoint_replay_failed,
+        name="webhook-replay-failed",
+    ),
+    path(
+        "developers/webhooks/<uuid:endpoint_id>/delete/",
+        webhooks.endpoint_delete,
+        name="webhook-delete",
+    ),
+    path("developers/events/", events.event_list, name="events"),
+    path("developers/events/<str:event_id>/", events.event_detail, name="event"),
+    path("developers/events/<str:event_id>/replay/", events.event_replay, name="event-replay"),
+    path("developers/test/", integration.integration_test, name="integration-test"),
+    path(
+        "developers/test/<uuid:session_id>/",
+        integration.integration_session,
+        name="integration-session",
+    ),
+    path(
+        "developers/test/<uuid:session_id>/status/",
+        integration.integration_session_status,
+        name="integration-session-status",
+    ),
 ]
 
 merchant_urls: list[URLPattern | URLResolver] = [
