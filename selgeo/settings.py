@@ -285,6 +285,9 @@ cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
     }
 )
 
+# kombu's filesystem transport, publishing each message file whole.
+FILESYSTEM_BROKER_TRANSPORT = "selgeo.celery:FilesystemTransport"
+
 
 def filesystem_broker_options(folder: Path) -> dict[str, object]:
     """Transport options for kombu's `filesystem://` broker kept in `folder` (created here).
@@ -326,6 +329,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem:"):
+    CELERY_BROKER_TRANSPORT = FILESYSTEM_BROKER_TRANSPORT
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         filesystem_broker_options(
             Path(os.environ.get("SELGEO_CELERY_BROKER_DIR") or BASE_DIR / "var" / "celery-broker")

@@ -30,7 +30,7 @@ from kombu import pools
 from kombu.utils.collections import eqhash
 
 from selgeo.celery import app as celery_app
-from selgeo.settings import filesystem_broker_options
+from selgeo.settings import FILESYSTEM_BROKER_TRANSPORT, filesystem_broker_options
 from tests.webhooks.receiver import Reply
 from webhooks import services, tasks
 from webhooks.models import Delivery
@@ -71,14 +71,22 @@ class FilesystemBroker:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.options = filesystem_broker_options(folder)
         self.env = {"CELERY_BROKER_URL": self.url, "SELGEO_CELERY_BROKER_DIR": str(folder)}
 
     def __enter__(self) -> FilesystemBroker:
         """Make this process publish (tasks and remote control) to the folder's broker."""
-        self.previous = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+        conf = celery_app.conf
+        self.previous = {
+            "broker_url": conf.broker_url,
+            "broker_transport": conf.broker_transport,
+            "broker_transport_options": conf.broker_transport_options,
+        }
         _drop_broker_pools()
-        celery_app.conf.update(broker_url=self.url, broker_transport_options=self.options)
+        conf.update(
+            broker_url=self.url,
+            broker_transport=FILESYSTEM_BROKER_TRANSPORT,
+            broker_transport_options=filesystem_broker_options(self.folder),
+        )
         assert celery_app.conf.broker_url == self.url, "CELERY_BROKER_URL overrides the switch"
         return self
 
@@ -92,8 +100,7 @@ class FilesystemBroker:
             if pool is not None:
                 pool.force_close_all()
         _drop_broker_pools()
-        broker_url, options = self.previous
-        celery_app.conf.update(broker_url=broker_url, broker_transport_options=options)
+        celery_app.conf.update(self.previous)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
