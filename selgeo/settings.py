@@ -285,10 +285,39 @@ cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
     }
 )
 
+# kombu's filesystem transport, publishing each message file whole.
+FILESYSTEM_BROKER_TRANSPORT = "selgeo.celery:FilesystemTransport"
+
+
+def filesystem_broker_options(folder: Path) -> dict[str, object]:
+    """Transport options for kombu's `filesystem://` broker kept in `folder` (created here).
+
+    Producers write to and consumers read from the same queue folder, and the exchange
+    bindings live in files, so fanout (remote control such as `ping`) works between
+    processes. The transport only polls: a short interval keeps the hand-over quick.
+    """
+    queue, control, processed = folder / "queue", folder / "control", folder / "processed"
+    for path in (queue, control, processed):
+        path.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(control),
+        "processed_folder": str(processed),
+        "store_processed": False,
+        "polling_interval": 0.1,
+    }
+
+
 # Celery: the Redis broker when configured, else every task runs inline.
+# CELERY_BROKER_URL overrides the broker. `filesystem://` needs no server: a worker and
+# the processes that queue work share the folder SELGEO_CELERY_BROKER_DIR (default
+# var/celery-broker). It holds no unacknowledged messages: a message whose worker is
+# killed is gone, and the periodic sweeps find the work again. Tasks run inline unless
+# a broker other than the in-process `memory://` is configured (or SELGEO_TASKS_EAGER).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env_bool("SELGEO_TASKS_EAGER", not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("SELGEO_TASKS_EAGER", CELERY_BROKER_URL.startswith("memory:"))
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only after it finished, so a worker that dies mid-task leaves it
 # on the broker to be run again; every task is idempotent for that reason.
@@ -298,7 +327,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    CELERY_BROKER_TRANSPORT = FILESYSTEM_BROKER_TRANSPORT
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        filesystem_broker_options(
+            Path(os.environ.get("SELGEO_CELERY_BROKER_DIR") or BASE_DIR / "var" / "celery-broker")
+        )
+    )
 # Several deployments (or a test run and its worker) can share one broker on their own queue.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("SELGEO_CELERY_QUEUE") or "celery"
 # Periodic work, declared in one place.
