@@ -315,9 +315,13 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
 # var/celery-broker). It holds no unacknowledged messages: a message whose worker is
 # killed is gone, and the periodic sweeps find the work again. Tasks run inline unless
 # a broker other than the in-process `memory://` is configured (or SELGEO_TASKS_EAGER).
+# Under tests they always run inline unless a test starts real workers, so that the
+# suite behaves the same with and without Redis and never leaves messages on a broker.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env_bool("SELGEO_TASKS_EAGER", CELERY_BROKER_URL.startswith("memory:"))
+CELERY_TASK_ALWAYS_EAGER = env_bool(
+    "SELGEO_TASKS_EAGER", SELGEO_ENV == "test" or CELERY_BROKER_URL.startswith("memory:")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only after it finished, so a worker that dies mid-task leaves it
 # on the broker to be run again; every task is idempotent for that reason.
