@@ -22,6 +22,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts import services  # noqa: E402
 from accounts.models import Merchant, Partner, User  # noqa: E402
+from conversions.models import Commission, Conversion  # noqa: E402
 from partners.models import Application, Program, ReferralCode  # noqa: E402
 from tracking.models import Click  # noqa: E402
 
@@ -29,7 +30,12 @@ CLICK_POOL = 5000
 
 
 def main() -> None:
-    Merchant.objects.filter(slug__startswith="bench").delete()
+    bench = Merchant.objects.filter(slug__startswith="bench")
+    # Commissions and conversions protect their programs; clicks go in one statement.
+    Commission.objects.filter(merchant__in=bench).delete()
+    Conversion.objects.filter(merchant__in=bench).delete()
+    Click.objects.filter(merchant__in=bench)._raw_delete(Click.objects.db)
+    bench.delete()
     User.objects.filter(email__endswith="@bench.selgeo.local").delete()
     owner = User.objects.create_user(email="owner@bench.selgeo.local", password=None)
     merchant = services.merchant_create(owner=owner, name="bench")
