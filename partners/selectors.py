@@ -20,6 +20,7 @@ from partners.models import (
     PromoCode,
     ReferralCode,
 )
+from selgeo.db import JoinedLoader
 
 
 def programs_for(*, merchant: Merchant, mode: str) -> QuerySet[Program]:
@@ -94,18 +95,26 @@ def promo_codes_of(*, partner: Partner, mode: str) -> QuerySet[PromoCode]:
 # Attribution lookups (tracking and conversions) -----------------------------------------
 
 
+# Every click resolves a code: the query is built once (it uses the unique
+# (merchant, lower(code)) index) rather than compiled per request.
+_REFERRAL_CODE_OF_MERCHANT = JoinedLoader(
+    ReferralCode,
+    ("program", "partner"),
+    't0."merchant_id" = %s AND LOWER(t0."code") = %s',
+    ("merchant", "code"),
+)
+
+
 def referral_code_resolve(*, merchant: Merchant, code: str) -> ReferralCode | None:
     """The merchant's referral code, whatever its mode or case (callers check both).
 
     Codes of erased partners are returned too, with their partner, so that callers can
     explain a refused attribution (`partner.is_erased`) rather than call the code unknown.
     """
-    return (
-        ReferralCode.objects.select_related("program", "partner")
-        .alias(code_lower=Lower("code"))
-        .filter(merchant=merchant, code_lower=code.strip().lower())
-        .first()
+    found: ReferralCode | None = _REFERRAL_CODE_OF_MERCHANT.first(
+        [merchant.pk, code.strip().lower()]
     )
+    return found
 
 
 def referral_codes_matching(*, code: str) -> QuerySet[ReferralCode]:

@@ -17,6 +17,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from accounts.keys import digests_match, parse_key
 from accounts.models import ApiKey
 from selgeo.api.errors import ApiError, Forbidden, InvalidApiKey, Unauthorized
+from selgeo.db import JoinedLoader
 
 
 class KeyPrincipal:
@@ -55,11 +56,14 @@ def _view_error(request: Request, attribute: str, default: type[ApiError]) -> ty
     return getattr(view, attribute, default)
 
 
+_KEY_BY_PREFIX = JoinedLoader(ApiKey, ("merchant",), 't0."prefix" = %s', ("prefix",))
+
+
 def resolve_key(raw: str) -> ApiKey | None:
     parsed = parse_key(raw)
     if parsed is None:
         return None
-    key = ApiKey.objects.select_related("merchant").filter(prefix=parsed.prefix).first()
+    key: ApiKey | None = _KEY_BY_PREFIX.first([parsed.prefix])
     if key is None or not digests_match(parsed.raw, key.secret_hash):
         return None
     if key.kind != parsed.kind or key.mode != parsed.mode or not key.is_active():
