@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 
 from conversions.models import Commission, CommissionAdjustment, Conversion, TestSession
-
-
-class NoCountPaginator(Paginator):
-    @cached_property
-    def count(self) -> int:
-        # COUNT(*) over millions of rows would take seconds on every page view.
-        return 10**9
+from selgeo.admin_tools import NoCountPaginator
 
 
 class _BigTableAdmin(admin.ModelAdmin):

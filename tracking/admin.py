@@ -7,19 +7,11 @@ import uuid
 from typing import Any
 
 from django.contrib import admin
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.functional import cached_property
 
+from selgeo.admin_tools import NoCountPaginator
 from tracking.models import Click, ClickDailyStat, RollupWatermark
-
-
-class NoCountPaginator(Paginator):
-    @cached_property
-    def count(self) -> int:
-        # COUNT(*) over millions of clicks would take seconds on every page view.
-        return 10**9
 
 
 @admin.register(Click)

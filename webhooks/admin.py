@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.paginator import Paginator
 from django.http import HttpRequest
-from django.utils.functional import cached_property
 
+from selgeo.admin_tools import NoCountPaginator
 from webhooks.models import Delivery, Event, WebhookEndpoint
-
-
-class NoCountPaginator(Paginator):
-    @cached_property
-    def count(self) -> int:
-        # Events and deliveries grow without bound; COUNT(*) on every page view would not.
-        return 10**9
 
 
 @admin.register(WebhookEndpoint)
