@@ -44,3 +44,24 @@ def test_demo_reissues_keys_that_were_revoked(tmp_path):
     second = _run(tmp_path)
     assert second["sk_test"] != first["sk_test"]
     assert second["pk_test"] == first["pk_test"]
+
+
+def test_demo_has_a_published_program_and_a_partner_whose_link_records_clicks(tmp_path):
+    from partners.models import Application, Program
+    from tracking.models import Click
+
+    out = io.StringIO()
+    call_command("selgeo_demo", keys_file=str(tmp_path / "keys.json"), stdout=out)
+    call_command("selgeo_demo", keys_file=str(tmp_path / "keys.json"), stdout=io.StringIO())
+    assert sorted(Program.objects.values_list("code", "mode", "status")) == [
+        ("demo", "live", "published"),
+        ("demo-test", "test", "published"),
+    ]
+    assert Application.objects.filter(status="approved").count() == 2
+    link = re.search(r"live link: (\S+)", out.getvalue()).group(1)
+    path = "/" + link.split("/", 3)[3]
+    from django.test import Client
+
+    response = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0").get(path)
+    assert response.status_code == 302
+    assert Click.objects.filter(mode="live").count() == 1

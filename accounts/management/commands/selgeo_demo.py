@@ -23,6 +23,7 @@ from selgeo.api.authentication import resolve_key
 DEMO_EMAIL = "demo@selgeo.local"
 DEMO_PASSWORD = "selgeo-demo-2026"  # noqa: S105 - a published demo login, local only
 DEMO_MERCHANT = "Demo Shop"
+DEMO_PARTNER_EMAIL = "partner@selgeo.local"
 
 
 class Command(BaseCommand):
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 else services.merchant_create(owner=user, name=DEMO_MERCHANT)
             )
             keys = self._keys(merchant, keys_file)
+            links = self._program_and_partner(merchant)
         self.stdout.write(self.style.SUCCESS("Selgeo demo merchant ready"))
         self.stdout.write(f"  merchant:  {merchant.name} ({merchant.pk})")
         self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
@@ -56,10 +58,49 @@ class Command(BaseCommand):
         for name in ("pk_test", "sk_test", "pk_live", "sk_live"):
             self.stdout.write(f"  {name}:   {keys[name]}")
         self.stdout.write(
+            f"  partner:   {DEMO_PARTNER_EMAIL} / {DEMO_PASSWORD} (log in at /partner/login/)"
+        )
+        for mode, link in links.items():
+            self.stdout.write(f"  {mode} link: {link}")
+        self.stdout.write(
             "  try:       curl -s -X POST http://127.0.0.1:8000/api/v1/auth/login "
             f"-H 'Content-Type: application/json' "
             f'-d \'{{"email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}\''
         )
+
+    def _program_and_partner(self, merchant: Merchant) -> dict[str, str]:
+        """A published 10% program per mode and a partner approved in both, with links."""
+        from partners import services as partner_services
+        from partners.models import Application, Program, ReferralCode
+
+        user = User.objects.filter(email=DEMO_PARTNER_EMAIL).first()
+        if user is None:
+            user, partner = services.partner_register(
+                email=DEMO_PARTNER_EMAIL, password=DEMO_PASSWORD, display_name="Demo Blog"
+            )
+        else:
+            partner = user.partner
+        links: dict[str, str] = {}
+        for mode, code in (("test", "demo-test"), ("live", "demo")):
+            program = Program.objects.filter(merchant=merchant, code=code).first()
+            if program is None:
+                program = partner_services.program_create(
+                    merchant=merchant,
+                    mode=mode,
+                    code=code,
+                    name="Demo program",
+                    currency="EUR",
+                    commission_type="cps",
+                    percent_bps=1000,
+                    landing_url=f"{settings.SELGEO_PUBLIC_URL}/health",
+                )
+                partner_services.program_publish(program=program)
+            if not Application.objects.filter(program=program, partner=partner).exists():
+                partner_services.application_invite(program=program, partner=partner)
+            referral = ReferralCode.objects.filter(program=program, partner=partner).first()
+            if referral is not None:
+                links[mode] = f"{settings.SELGEO_PUBLIC_URL}/r/{merchant.slug}/{referral.code}"
+        return links
 
     def _keys(self, merchant: Merchant, keys_file: Path) -> dict[str, str]:
         stored: dict[str, str] = {}
