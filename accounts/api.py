@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -168,9 +169,13 @@ class ApiKeyViewSet(GenericViewSet):
 
     def _get_key(self) -> ApiKey:
         try:
-            return self.get_queryset().get(pk=self.kwargs["pk"])
-        except (ApiKey.DoesNotExist, ValueError) as exc:
+            key_id = uuid.UUID(self.kwargs["pk"])
+        except ValueError as exc:
             raise NotFound("API key not found") from exc
+        key = self.get_queryset().filter(pk=key_id).first()
+        if key is None:
+            raise NotFound("API key not found")
+        return key
 
     def _out(self, key: ApiKey, raw: str | None = None, **kwargs: Any) -> Response:
         context = {"raw_keys": {key.pk: raw} if raw else {}}

@@ -135,3 +135,11 @@ def test_members_cannot_manage_keys(bob_client, keys: Keys):
 
 def test_partners_cannot_manage_keys(partner_client):
     assert_error(partner_client.get("/api/v1/api-keys"), 403, "FORBIDDEN")
+
+
+@pytest.mark.parametrize("key_id", ["960-BB046981307BaEFaF59CbEd7D0d48BF4", "0" * 36, "-" * 36])
+def test_malformed_key_ids_are_not_found(alice_client, key_id):
+    assert_error(alice_client.get(f"/api/v1/api-keys/{key_id}"), 404, "NOT_FOUND")
+    assert_error(
+        alice_client.post(f"/api/v1/api-keys/{key_id}/roll", {}, format="json"), 404, "NOT_FOUND"
+    )
