@@ -60,3 +60,10 @@ def test_docs_page_uses_local_assets_only(anon_client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_openapi_document_is_served_whatever_credentials_come_along(keys):
+    from tests.conftest import api_client
+
+    for token in (keys.sk_test, keys.pk_live, "garbage"):
+        assert api_client(token).get("/api/v1/openapi.json").status_code == 200
