@@ -44,7 +44,8 @@ def _run(base: str, spec: Path, token: str, include: str | None, tmp_path: Path)
     ]
     if include:
         command += ["--include-path-regex", include]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=420)
+    # Run in the test's own folder: schemathesis keeps a cache of findings in its cwd.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=420, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-6000:]
 
 
