@@ -77,13 +77,20 @@ def merchant_register(
 ) -> tuple[User, Merchant, list[IssuedKey]]:
     """A new merchant with its owner and its four default keys (pk/sk x test/live)."""
     user = user_create(email=email, password=password, full_name=full_name)
-    merchant = merchant_create(owner=user, name=company_name)
+    merchant, keys = merchant_open(owner=user, name=company_name)
+    return user, merchant, keys
+
+
+@transaction.atomic
+def merchant_open(*, owner: User, name: str) -> tuple[Merchant, list[IssuedKey]]:
+    """A merchant owned by an existing user, with its four default keys (pk/sk x test/live)."""
+    merchant = merchant_create(owner=owner, name=name)
     keys = [
         api_key_create(merchant=merchant, kind=kind, mode=mode, name="Default")
         for mode in (Mode.TEST, Mode.LIVE)
         for kind in (KeyKind.PUBLIC, KeyKind.SECRET)
     ]
-    return user, merchant, keys
+    return merchant, keys
 
 
 @transaction.atomic

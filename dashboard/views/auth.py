@@ -120,12 +120,9 @@ def create_merchant(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard:login")
     form = CreateMerchantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        merchant = services.merchant_create(
+        merchant, _keys = services.merchant_open(
             owner=request.user, name=form.cleaned_data["company_name"]
         )
-        for mode in Mode.values:
-            for kind in ("public", "secret"):
-                services.api_key_create(merchant=merchant, kind=kind, mode=mode, name="Default")
         request.session[SESSION_MERCHANT] = str(merchant.pk)
         request.session[SESSION_MODE] = Mode.TEST
         return redirect("dashboard:overview")
