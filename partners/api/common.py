@@ -1,4 +1,4 @@
-"""What the merchant-side viewsets share: scoping, lookup and the staff-or-admin check."""
+"""What the partners viewsets share: scoping, lookup, the staff-or-admin check, code actions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import uuid
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from partners import services
+from partners.serializers import ReferralCodeOut
 from selgeo.api.authentication import KeyPrincipal
 from selgeo.api.errors import NotFound
 from selgeo.api.permissions import IsMerchantAdmin
@@ -73,3 +78,16 @@ class ScopedViewSet(GenericViewSet):
     def paginated(self, queryset: QuerySet[Any], serializer: Any, **kwargs: Any) -> Any:
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer(page, many=True, **kwargs).data)
+
+
+class ReferralCodeDetailMixin(ScopedViewSet):
+    """Read and disable one referral code: the same for a merchant and for its partner."""
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(ReferralCodeOut(self.get_scoped_object()).data)
+
+    @extend_schema(request=None, responses={200: ReferralCodeOut})
+    @action(detail=True, methods=["post"])
+    def disable(self, request: Request, pk: str | None = None) -> Response:
+        code = services.referral_code_disable(referral_code=self.get_scoped_object())
+        return Response(ReferralCodeOut(code).data)

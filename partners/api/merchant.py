@@ -16,6 +16,7 @@ from partners import selectors, services
 from partners.api import filters
 from partners.api.common import (
     IsStaffOrMerchantAdmin,
+    ReferralCodeDetailMixin,
     ScopedViewSet,
     is_staff_user,
     parse_uuid,
@@ -182,7 +183,9 @@ class _CodeViewSet(_MerchantScoped):
 
 
 @extend_schema(tags=["referral-codes"], parameters=[MODE_PARAM])
-class ReferralCodeViewSet(_CodeViewSet):
+class ReferralCodeViewSet(ReferralCodeDetailMixin, _CodeViewSet):
+    """The merchant's referral codes in one mode: one partner's code in one program each."""
+
     model = ReferralCode
     serializer_class = ReferralCodeOut
     not_found_message = "Referral code not found"
@@ -207,15 +210,6 @@ class ReferralCodeViewSet(_CodeViewSet):
             program=program, partner=partner, code=data.validated_data.get("code")
         )
         return Response(ReferralCodeOut(code).data, status=status.HTTP_201_CREATED)
-
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(ReferralCodeOut(self.get_scoped_object()).data)
-
-    @extend_schema(request=None, responses={200: ReferralCodeOut})
-    @action(detail=True, methods=["post"])
-    def disable(self, request: Request, pk: str | None = None) -> Response:
-        code = services.referral_code_disable(referral_code=self.get_scoped_object())
-        return Response(ReferralCodeOut(code).data)
 
 
 @extend_schema(tags=["promo-codes"], parameters=[MODE_PARAM])

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from accounts.models import Partner
 from partners import selectors, services
 from partners.api import filters
-from partners.api.common import ScopedViewSet
+from partners.api.common import ReferralCodeDetailMixin, ScopedViewSet
 from partners.api.programs import MODE_PARAM
 from partners.models import (
     Application,
@@ -153,7 +153,9 @@ CODE_FILTERS = [
 
 
 @extend_schema(tags=["partner"], parameters=[MODE_PARAM])
-class PartnerReferralCodeViewSet(_PartnerScoped):
+class PartnerReferralCodeViewSet(ReferralCodeDetailMixin, _PartnerScoped):
+    """The partner's own referral codes in the programs that approved it."""
+
     model = ReferralCode
     serializer_class = ReferralCodeOut
     not_found_message = "Referral code not found"
@@ -184,15 +186,6 @@ class PartnerReferralCodeViewSet(_PartnerScoped):
             code=data.validated_data.get("code"),
         )
         return Response(ReferralCodeOut(code).data, status=status.HTTP_201_CREATED)
-
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(ReferralCodeOut(self.get_scoped_object()).data)
-
-    @extend_schema(request=None, responses={200: ReferralCodeOut})
-    @action(detail=True, methods=["post"])
-    def disable(self, request: Request, pk: str | None = None) -> Response:
-        code = services.referral_code_disable(referral_code=self.get_scoped_object())
-        return Response(ReferralCodeOut(code).data)
 
 
 @extend_schema(tags=["partner"], parameters=[MODE_PARAM])
