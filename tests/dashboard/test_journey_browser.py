@@ -18,6 +18,7 @@ import pytest
 
 from conversions.models import Commission, Conversion
 from tests import browser as browser_fixtures
+from tests.tracking.conftest import BROWSER_UA
 from tracking.models import Click
 
 pytestmark = pytest.mark.browser
@@ -123,7 +124,7 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     link = partner.locator("code[id^='link-']").first.inner_text().strip()
     assert link.startswith(f"{base}/r/shoe-shop/")
     shot(partner, "partner-my-programs")
-    shopper = watch(chromium.new_context(user_agent=SHOPPER_UA).new_page())
+    shopper = watch(chromium.new_context(user_agent=BROWSER_UA).new_page())
     shopper.goto(link)
     landed = urlparse(shopper.url)
     assert landed.path == "/health"
