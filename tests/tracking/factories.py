@@ -1,4 +1,7 @@
-"""Factories for what clicks point at: programs and referral codes (and clicks)."""
+"""Factories for what clicks point at: programs and referral codes (and clicks).
+
+Programs and codes are the partners tests' factories, in test mode by default.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +12,18 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Mode
-from partners.models import CommissionType, Program, ProgramStatus, ReferralCode
-from tests.factories import MerchantFactory, PartnerFactory
+from tests.partners import factories as base
 from tracking.models import Click, ClickSource
 
 
-class ProgramFactory(DjangoModelFactory):
-    class Meta:
-        model = Program
-
-    merchant = factory.SubFactory(MerchantFactory)
+class ProgramFactory(base.ProgramFactory):
     mode = Mode.TEST
     code = factory.Sequence(lambda n: f"prog{n}")
-    name = factory.Sequence(lambda n: f"Program {n}")
-    status = ProgramStatus.PUBLISHED
-    currency = "EUR"
-    commission_type = CommissionType.CPS
-    percent_bps = 1500
-    cookie_days = 30
-    hold_days = 30
     landing_url = "https://shop.example.com/welcome"
 
 
-class ReferralCodeFactory(DjangoModelFactory):
-    class Meta:
-        model = ReferralCode
-
+class ReferralCodeFactory(base.ReferralCodeFactory):
     program = factory.SubFactory(ProgramFactory)
-    merchant = factory.SelfAttribute("program.merchant")
-    mode = factory.SelfAttribute("program.mode")
-    partner = factory.SubFactory(PartnerFactory)
     code = factory.Sequence(lambda n: f"code{n}")
     is_default = True
 
