@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, models
+from django.db import IntegrityError, connection, models
 
 _SQLITE_COLUMNS = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, [\w.]+)*)")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>\w+)'")
@@ -139,3 +141,32 @@ class JoinedLoader:
         for name, parent in zip(self.related, instances[1:], strict=True):
             self.model._meta.get_field(name).set_cached_value(root, parent)  # type: ignore[union-attr]
         return root
+
+
+def supports_prepared() -> bool:
+    """Whether `fetch_prepared` can run here (PostgreSQL through psycopg 3)."""
+    return connection.vendor == "postgresql"
+
+
+def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The first row of `sql` run as a server-side prepared statement, or None.
+
+    Django binds parameters client-side, so PostgreSQL parses and plans every query it
+    sends; for a statement run on every click or conversion the planning costs more than
+    the execution. This runs on Django's own connection (its transaction, if one is open;
+    otherwise the statement commits on its own), prepared once per connection.
+    Database errors are raised as Django's, as the ORM raises them.
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        row = cursor.fetchone() if cursor.description is not None else None
+    if connection.queries_logged:
+        # Visible to CaptureQueriesContext and DEBUG like the ORM's own queries.
+        connection.queries_log.append(
+            {"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return row

@@ -13,19 +13,25 @@ answered `"attributable": false`. CORS headers come from `tracking.middleware`.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
+
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from selgeo.api.authentication import PublicKeyAuthentication
+from accounts.keys import parse_key
+from selgeo.api.authentication import PublicKeyAuthentication, bearer_token
 from selgeo.api.context import request_merchant, request_mode
 from selgeo.api.errors import InvalidPublicKey
 from selgeo.api.permissions import HasPublicKey
 from selgeo.api.views import APIView
+from selgeo.db import supports_prepared
 from tracking import services, visitors
 from tracking.models import ClickSource
 from tracking.selectors import CodeSignal, PartnerSignal, ReferralSignal
-from tracking.serializers import ClickIn, ClickOut
+from tracking.serializers import ClickIn, ClickOut, click_input_fast
 
 DESCRIPTION = """Record a click. Send the public key as `Authorization: Bearer pk_…`.
 
@@ -41,11 +47,30 @@ recorded), 422 MODE_MISMATCH (a code of the key's other mode), 429 RATE_LIMIT_EX
 (1,000 per minute per key). Bots are recorded with `"attributable": false`."""
 
 
+# The moment format of DRF's DATETIME_FORMAT setting, which ClickOut renders with.
+_MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 class ClickCreateView(APIView):
+    """Clicks take a fast path when they can: a plainly valid body naming a referral code,
+    on PostgreSQL, checked and recorded by one statement. Everything else (and every
+    refusal) goes through the general path, which authenticates first as every view does.
+    With rate limits on, the key is resolved before anything else to count the request
+    in its per-key zone, and the fast path follows.
+    """
+
     authentication_classes = [PublicKeyAuthentication]
     permission_classes = [HasPublicKey]
     missing_credentials_error = InvalidPublicKey
     rate_zone = "tracking"
+
+    def perform_authentication(self, request: Request) -> None:
+        if settings.SELGEO_RATELIMITS_ENABLED:
+            super().perform_authentication(request)
+
+    def check_permissions(self, request: Request) -> None:
+        if settings.SELGEO_RATELIMITS_ENABLED:
+            super().check_permissions(request)
 
     @extend_schema(
         operation_id="clicks_create",
@@ -62,6 +87,12 @@ class ClickCreateView(APIView):
         tags=["tracking"],
     )
     def post(self, request: Request) -> Response:
+        fast = self._record_fast(request)
+        if fast is not None:
+            return fast
+        if not settings.SELGEO_RATELIMITS_ENABLED:
+            super().perform_authentication(request)
+            super().check_permissions(request)
         data = ClickIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -86,3 +117,44 @@ class ClickCreateView(APIView):
             referrer=values["referrer"],
         )
         return Response(ClickOut(click).data, status=201, headers={"Cache-Control": "no-store"})
+
+    def _record_fast(self, request: Request) -> Response | None:
+        key = parse_key(bearer_token(request))
+        if key is None or key.kind != "public" or not supports_prepared():
+            return None
+        # The body is read here rather than through request.data, so that a body the
+        # general path must refuse is still refused after authentication, as elsewhere.
+        charset = (request.content_params or {}).get("charset", "utf-8").lower()
+        if request.content_type != "application/json" or charset not in {"utf-8", "utf8"}:
+            return None
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return None
+        values = click_input_fast(body)
+        if values is None:
+            return None
+        if visitors.is_browser_request(request):
+            visitor = visitors.visitor_from_request(request)
+            source = ClickSource.BROWSER
+        else:
+            visitor = visitors.visitor_from_hints(request, values)
+            source = ClickSource.API
+        click = services.click_track_fast(
+            key=key,
+            referral_code=values["referral_code"],
+            visitor=visitor,
+            source=source,
+            landing_url=values["landing_url"],
+            referrer=values["referrer"],
+        )
+        if click is None:
+            return None
+        data = {
+            "click_id": str(click.id),
+            "expires_at": click.expires_at.astimezone(UTC).strftime(_MOMENT_FORMAT),
+            "program": click.program_code,
+            "partner": str(click.partner_id),
+            "attributable": not click.is_bot,
+        }
+        return Response(data, status=201, headers={"Cache-Control": "no-store"})

@@ -22,6 +22,7 @@ headless browsers).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -79,6 +80,13 @@ def is_bot(user_agent: str) -> bool:
     agent = user_agent.strip()
     if not agent or "(" not in agent:
         return True
+    return _is_crawler(agent)
+
+
+# The crawler list is hundreds of patterns (about a quarter of a millisecond per agent),
+# while visitors' user agents repeat heavily: the answers are kept per process.
+@functools.lru_cache(maxsize=4096)
+def _is_crawler(agent: str) -> bool:
     return bool(_detector.is_crawler(agent))
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from selgeo.db import supports_prepared
 from tests.conftest import assert_error
 from tests.tracking.conftest import BROWSER_UA, post_click
 from tests.tracking.factories import ReferralCodeFactory
@@ -196,14 +197,35 @@ def test_openapi_documents_the_click_endpoint(anon_client):
     }
 
 
-def test_a_click_costs_three_queries(pk_test_client, code):
-    # The hot path: the key by prefix, the code with its program and partner, the insert.
-    # (The first click of a merchant also asks once whether anyone wants click.created;
-    # the answer is then kept for a few seconds.)
+def test_a_click_is_one_statement_without_rate_limits(pk_test_client, code, settings):
+    # The hot path on PostgreSQL: key, code, program, partner, the click.created opt-in
+    # and the INSERT in one statement. SQLite takes the general path: the key, the code
+    # with its program and partner, the INSERT (after its first click, which also asks
+    # once whether anyone wants click.created).
+    settings.SELGEO_RATELIMITS_ENABLED = False
+    assert post_click(pk_test_client, {"referral_code": "JaneDoe"}).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
+    assert response.status_code == 201
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    if supports_prepared():
+        assert len(statements) == 1, statements
+        assert "INSERT INTO tracking_click" in statements[0]
+    else:
+        assert len(statements) == 3, statements
+        assert statements[2].startswith('INSERT INTO "tracking_click"')
+    assert not any("FOR UPDATE" in sql or "FOR SHARE" in sql for sql in statements)
+    assert Click.objects.get(pk=response.json()["click_id"]).referral_code == code
+
+
+def test_with_rate_limits_a_click_adds_the_key_lookup(pk_test_client, code):
+    # The per-key zone counts by key, so the key is resolved first (the count itself is
+    # in the cache, not the database).
     assert post_click(pk_test_client, {"referral_code": "JaneDoe"}).status_code == 201
     with CaptureQueriesContext(connection) as queries:
         assert post_click(pk_test_client, {"referral_code": "JaneDoe"}).status_code == 201
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 3, statements
-    assert statements[2].startswith('INSERT INTO "tracking_click"')
+    expected = 2 if supports_prepared() else 3
+    assert len(statements) == expected, statements
+    assert statements[0].startswith("SELECT") and '"accounts_apikey"' in statements[0]
     assert not any("FOR UPDATE" in sql or "FOR SHARE" in sql for sql in statements)
