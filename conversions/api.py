@@ -20,6 +20,7 @@ from conversions.serializers import (
     ConversionIn,
     ConversionOut,
     ReverseIn,
+    conversion_values_fast,
 )
 from selgeo.api.authentication import MerchantJWTAuthentication, SecretKeyAuthentication
 from selgeo.api.context import request_merchant, request_mode
@@ -158,7 +159,10 @@ class ConversionViewSet(GenericViewSet):
     def create(self, request: Request) -> Response:
         merchant, mode = request_merchant(request), request_mode(request)
         try:
-            data = conversion_input(parse(ConversionIn, request.data))
+            values = conversion_values_fast(request.data)
+            if values is None:
+                values = parse(ConversionIn, request.data)
+            data = conversion_input(values)
             conversion = services.conversion_create(merchant=merchant, mode=mode, data=data)
         except ValidationFailed as exc:
             sandbox.test_session_record_rejection(

@@ -47,7 +47,7 @@ from conversions.explanations import (
     iso,
 )
 from conversions.program_rules import check_program_rules
-from partners.models import Program, ProgramStatus, PromoCode
+from partners.models import CommissionType, Program, ProgramStatus, PromoCode
 from partners.selectors import promo_code_resolve
 from selgeo.api.errors import ModeMismatch
 from tracking.models import Click
@@ -81,6 +81,26 @@ class _Candidate:
     partner: Partner
 
 
+@dataclass
+class Resolution:
+    """The signals read and checked (steps 1-3): a candidate, or why there is none."""
+
+    steps: Steps
+    click: Click | None
+    promo: PromoCode | None
+    candidate: _Candidate | None
+    failures: list[Failure]
+
+    @property
+    def needs_lock(self) -> bool:
+        """Whether the program's rules read other conversions (CPA, RevShare): they must
+        then run in the conversion's transaction, serialised per customer and click."""
+        return (
+            self.candidate is not None
+            and self.candidate.program.commission_type != CommissionType.CPS
+        )
+
+
 def attribute(
     *,
     merchant: Merchant,
@@ -91,7 +111,28 @@ def attribute(
     occurred_at: datetime,
     currency: str | None,
 ) -> Attribution:
-    """Decide the attribution. Runs inside the conversion's transaction (it may lock)."""
+    """Decide the attribution (inside the conversion's transaction: the rules may lock)."""
+    resolution = resolve(
+        merchant=merchant,
+        mode=mode,
+        click_id=click_id,
+        promo_code=promo_code,
+        customer_ref=customer_ref,
+        occurred_at=occurred_at,
+    )
+    return decide(resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=currency)
+
+
+def resolve(
+    *,
+    merchant: Merchant,
+    mode: str,
+    click_id: uuid.UUID | None,
+    promo_code: str | None,
+    customer_ref: str,
+    occurred_at: datetime,
+) -> Resolution:
+    """Read the signals and check them (steps 1-3). Reads only: no transaction needed."""
     steps = Steps()
     click = (
         selectors.click_for_attribution(merchant=merchant, click_id=click_id) if click_id else None
@@ -124,10 +165,23 @@ def attribute(
                 failures.append(result)
             else:
                 candidate = result
+    return Resolution(steps, click, promo, candidate, failures)
 
+
+def decide(
+    resolution: Resolution, *, customer_ref: str, occurred_at: datetime, currency: str | None
+) -> Attribution:
+    """The program's rules for the candidate (step 4) and the outcome. With
+    `resolution.needs_lock`, call inside the transaction that records the conversion."""
+    steps, click, promo, candidate = (
+        resolution.steps,
+        resolution.click,
+        resolution.promo,
+        resolution.candidate,
+    )
     if candidate is None:
         # The strongest signal's failure explains the outcome; every step is kept.
-        first = failures[0]
+        first = resolution.failures[0]
         return Attribution(
             False, first.code, first.message, steps.items, click=click, promo_code=promo
         )

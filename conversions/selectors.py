@@ -17,6 +17,7 @@ from accounts.models import Merchant, Partner
 from conversions.models import Commission, Conversion, ConversionStatus, TestSession
 from partners.models import Application, ApplicationStatus, Program
 from partners.selectors import programs_for
+from selgeo.db import JoinedLoader
 from tracking.models import Click
 
 
@@ -114,12 +115,18 @@ def commissions_filtered(
 # signal of the other mode is answered MODE_MISMATCH rather than "not found".
 
 
+# Every conversion with a click id reads its click: the query is built once.
+_CLICK_OF_MERCHANT = JoinedLoader(
+    Click,
+    ("program", "partner", "referral_code"),
+    't0."merchant_id" = %s AND t0."id" = %s',
+    ("merchant", "id"),
+)
+
+
 def click_for_attribution(*, merchant: Merchant, click_id: uuid.UUID) -> Click | None:
-    return (
-        Click.objects.select_related("program", "partner", "referral_code")
-        .filter(merchant=merchant, pk=click_id)
-        .first()
-    )
+    found: Click | None = _CLICK_OF_MERCHANT.first([merchant.pk, click_id])
+    return found
 
 
 def click_for_audit(*, merchant: Merchant, mode: str, click_id: uuid.UUID) -> Click | None:

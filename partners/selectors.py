@@ -133,14 +133,18 @@ def referral_codes_matching(*, code: str) -> QuerySet[ReferralCode]:
     )
 
 
+_PROMO_CODE_OF_MERCHANT = JoinedLoader(
+    PromoCode,
+    ("program", "partner"),
+    't0."merchant_id" = %s AND LOWER(t0."code") = %s',
+    ("merchant", "code"),
+)
+
+
 def promo_code_resolve(*, merchant: Merchant, code: str) -> PromoCode | None:
     """The merchant's promo code, whatever its mode or case (callers check both)."""
-    return (
-        PromoCode.objects.select_related("program", "partner")
-        .alias(code_lower=Lower("code"))
-        .filter(merchant=merchant, code_lower=code.strip().lower())
-        .first()
-    )
+    found: PromoCode | None = _PROMO_CODE_OF_MERCHANT.first([merchant.pk, code.strip().lower()])
+    return found
 
 
 # Partner accounts ------------------------------------------------------------------------

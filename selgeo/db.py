@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 _SQLITE_COLUMNS = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, [\w.]+)*)")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>\w+)'")
@@ -85,8 +85,10 @@ class JoinedLoader:
             parent: Any = field.related_model
             alias = f"t{index}"
             tables.append((parent, alias))
+            # A nullable key may point nowhere: its parent is then cached as None.
+            join = "LEFT JOIN" if field.null else "JOIN"
             joins.append(
-                f"JOIN {quote(parent._meta.db_table)} {alias} ON {alias}."
+                f"{join} {quote(parent._meta.db_table)} {alias} ON {alias}."
                 f"{quote(parent._meta.pk.column)} = t0.{quote(field.column)}"
             )
         columns = []
@@ -110,8 +112,6 @@ class JoinedLoader:
         self._sql = sql + " WHERE " + self.where + " LIMIT 1"
 
     def first(self, params: list[Any]) -> Any:
-        from django.db import connection
-
         if self._sql is None:
             self._prepare(connection)
         assert self._sql is not None
@@ -119,9 +119,12 @@ class JoinedLoader:
             field.get_db_prep_value(value, connection)  # type: ignore[union-attr]
             for field, value in zip(self.param_fields, params, strict=True)
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(self._sql, prepared)
-            row = cursor.fetchone()
+        if supports_prepared():
+            row = fetch_prepared(self._sql, prepared)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(self._sql, prepared)
+                row = cursor.fetchone()
         if row is None:
             return None
         instances = []
@@ -136,10 +139,13 @@ class JoinedLoader:
                 values.append(value)
             offset += len(described)
             names = [attname for attname, _expression, _converters in described]
-            instances.append(model.from_db(connection.alias, names, values))
+            pk_value = values[names.index(model._meta.pk.attname)]
+            instances.append(
+                model.from_db(connection.alias, names, values) if pk_value is not None else None
+            )
         root = instances[0]
         for name, parent in zip(self.related, instances[1:], strict=True):
-            self.model._meta.get_field(name).set_cached_value(root, parent)  # type: ignore[union-attr]
+            self.model._meta.get_field(name).set_cached_value(root, parent)  # type: ignore[union-attr,arg-type]
         return root
 
 
@@ -170,3 +176,83 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
             {"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"}
         )
     return row
+
+
+_INSERT_STATEMENTS: dict[tuple[Any, ...], str] = {}
+
+
+def _insert_statement(shape: tuple[Any, ...]) -> str:
+    """The statement for `insert_together`, built once per shape (models and conflict)."""
+    quote = connection.ops.quote_name
+    models_, conflict = shape[:-1], shape[-1]
+
+    def insert_into(model: type[models.Model]) -> tuple[str, str]:
+        fields = model._meta.concrete_fields
+        names = ", ".join(quote(str(f.column)) for f in fields)
+        # Typed placeholders: in INSERT ... SELECT PostgreSQL cannot infer a NULL's type.
+        values = ", ".join("%s::" + (f.db_type(connection) or "text") for f in fields)
+        return "INSERT INTO " + quote(model._meta.db_table) + " (" + names + ") ", values
+
+    # Identifiers and types come from model metadata; every value is a placeholder.
+    primary = models_[0]
+    conflict_columns = ", ".join(quote(primary._meta.get_field(f).column) for f in conflict)
+    into, values = insert_into(primary)
+    sql = "WITH first AS (" + into + "VALUES (" + values + ") ON CONFLICT ("
+    sql += conflict_columns + ") DO NOTHING RETURNING 1)"
+    for index, model in enumerate(models_[1:]):
+        into, values = insert_into(model)
+        sql += ", then" + str(index) + " AS (" + into + "SELECT " + values + " FROM first)"  # noqa: S608
+    return sql + " SELECT count(*) FROM first"  # noqa: S608
+
+
+def insert_together(
+    primary: models.Model, *, conflict: tuple[str, ...], dependents: Sequence[models.Model] = ()
+) -> bool:
+    """Insert `primary` and, only if it went in, `dependents`: one atomic statement.
+
+    A row conflicting with `primary` on the unique `conflict` fields makes the whole
+    statement insert nothing and return False (a concurrent insert of the same row is
+    waited for, as INSERT ... ON CONFLICT does). Instances are inserted as the ORM would
+    (each field's value prepared for the database); their ids must be set beforehand.
+    On PostgreSQL this is one prepared statement. SQLite has no INSERT in a WITH
+    clause: there the rows are saved in a savepoint, and a violation of the `conflict`
+    constraint (and no other) rolls it back and returns False.
+    """
+    if not supports_prepared():
+        return _insert_together_saving(primary, conflict=conflict, dependents=dependents)
+    shape = (*(type(obj) for obj in (primary, *dependents)), conflict)
+    sql = _INSERT_STATEMENTS.get(shape)
+    if sql is None:
+        sql = _INSERT_STATEMENTS[shape] = _insert_statement(shape)
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        for obj in (primary, *dependents)
+        for field in obj._meta.concrete_fields
+    ]
+    row = fetch_prepared(sql, params)
+    inserted = bool(row and row[0])
+    if inserted:
+        for obj in (primary, *dependents):
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    return inserted
+
+
+def _insert_together_saving(
+    primary: models.Model, *, conflict: tuple[str, ...], dependents: Sequence[models.Model]
+) -> bool:
+    constraint = next(
+        c.name
+        for c in primary._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and tuple(c.fields) == conflict
+    )
+    try:
+        with transaction.atomic():
+            primary.save(force_insert=True)
+            for obj in dependents:
+                obj.save(force_insert=True)
+    except IntegrityError as exc:
+        if violated_constraint(exc) == constraint:
+            return False
+        raise
+    return True
