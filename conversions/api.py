@@ -15,6 +15,7 @@ from rest_framework.serializers import Serializer
 
 from conversions import sandbox, selectors, services
 from conversions.models import Conversion
+from conversions.representations import conversion_data
 from conversions.serializers import (
     ConversionFiltersIn,
     ConversionIn,
@@ -141,11 +142,12 @@ class ConversionViewSet(GenericViewSet):
         )
         qs = selectors.conversions_filtered(**self._scope(), filters=filters)
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ConversionOut(page, many=True).data)
+        assert page is not None  # Selgeo's paginator pages every list
+        return self.get_paginated_response([conversion_data(c) for c in page])
 
     @extend_schema(summary="Read one conversion")
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(ConversionOut(self._get(pk)).data)
+        return Response(conversion_data(self._get(pk)))
 
     @extend_schema(
         summary="Report a conversion",
@@ -169,7 +171,7 @@ class ConversionViewSet(GenericViewSet):
                 merchant=merchant, mode=mode, body=request.data, details=exc.details or []
             )
             raise
-        return Response(ConversionOut(conversion).data, status=status.HTTP_201_CREATED)
+        return Response(conversion_data(conversion), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Reverse a conversion (refund, chargeback, fraud)", request=ReverseIn)
     @action(detail=True, methods=["post"])
@@ -178,4 +180,4 @@ class ConversionViewSet(GenericViewSet):
         conversion = services.conversion_reverse(
             **self._scope(), conversion_id=_uuid_or_404(pk), reason=v["reason"]
         )
-        return Response(ConversionOut(conversion).data)
+        return Response(conversion_data(conversion))

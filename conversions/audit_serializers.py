@@ -10,13 +10,13 @@ from rest_framework import serializers
 
 from conversions import sandbox
 from conversions.models import Conversion, TestSession, TestSessionStatus
+from conversions.representations import commission_brief_data, related_or_none
 from conversions.serializers import (
     CommissionBriefOut,
     ExplanationOut,
     PartnerRefOut,
     ProgramRefOut,
     StepOut,
-    _related_or_none,
 )
 from tracking.models import Click
 
@@ -129,8 +129,8 @@ class ConversionAuditOut(serializers.ModelSerializer):
 
     @extend_schema_field(CommissionBriefOut(allow_null=True))
     def get_commission(self, conversion: Conversion) -> dict[str, Any] | None:
-        commission = _related_or_none(conversion, "commission")
-        return CommissionBriefOut(commission).data if commission is not None else None
+        commission = related_or_none(conversion, "commission")
+        return commission_brief_data(commission) if commission is not None else None
 
 
 # A serializer cannot have fields named "fields" or "errors", so this shape is a schema.

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from conversions import selectors
 from conversions.api import UUID_PATTERN, _uuid_or_404, parse_query
 from conversions.models import Commission
+from conversions.representations import commission_data, partner_commission_data
 from conversions.serializers import (
     CommissionFiltersIn,
     CommissionOut,
@@ -60,11 +61,12 @@ class CommissionViewSet(GenericViewSet):
             program=v.get("program"),
         )
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(CommissionOut(page, many=True).data)
+        assert page is not None  # Selgeo's paginator pages every list
+        return self.get_paginated_response([commission_data(c) for c in page])
 
     @extend_schema(summary="Read one commission", parameters=[_MODE])
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(CommissionOut(_one(self.get_queryset(), pk)).data)
+        return Response(commission_data(_one(self.get_queryset(), pk)))
 
 
 class PartnerCommissionViewSet(GenericViewSet):
@@ -92,8 +94,9 @@ class PartnerCommissionViewSet(GenericViewSet):
             program=v.get("program"),
         )
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(PartnerCommissionOut(page, many=True).data)
+        assert page is not None  # Selgeo's paginator pages every list
+        return self.get_paginated_response([partner_commission_data(c) for c in page])
 
     @extend_schema(summary="Read one of my commissions", parameters=[_MODE])
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(PartnerCommissionOut(_one(self.get_queryset(), pk)).data)
+        return Response(partner_commission_data(_one(self.get_queryset(), pk)))

@@ -1,4 +1,10 @@
-"""Input and output shapes of the Conversion API and the commission endpoints."""
+"""Input and output shapes of the Conversion API and the commission endpoints.
+
+The output serializers (`ConversionOut`, `CommissionOut`, `PartnerCommissionOut`) declare
+the documented schema; responses and webhook events are built by the functions of
+`conversions.representations`, which return the same JSON without DRF's per-instance
+cost (a test compares the two).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from conversions.models import (
     EventType,
     ReversalReason,
 )
+from conversions.representations import related_or_none
 from selgeo.api.serializers import (
     AmountCentsField,
     CurrencyField,
@@ -202,16 +209,8 @@ class CommissionBriefOut(serializers.ModelSerializer):
 
     @extend_schema_field(AdjustmentOut(allow_null=True))
     def get_adjustment(self, commission: Commission) -> dict[str, Any] | None:
-        adjustment = _related_or_none(commission, "adjustment")
+        adjustment = related_or_none(commission, "adjustment")
         return AdjustmentOut(adjustment).data if adjustment is not None else None
-
-
-def _related_or_none(instance: Any, name: str) -> Any:
-    # A missing reverse one-to-one raises instead of returning None.
-    try:
-        return getattr(instance, name)
-    except (Commission.DoesNotExist, CommissionAdjustment.DoesNotExist):
-        return None
 
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
@@ -274,7 +273,7 @@ class ConversionOut(serializers.ModelSerializer):
 
     @extend_schema_field(CommissionBriefOut(allow_null=True))
     def get_commission(self, conversion: Conversion) -> dict[str, Any] | None:
-        commission = _related_or_none(conversion, "commission")
+        commission = related_or_none(conversion, "commission")
         return CommissionBriefOut(commission).data if commission is not None else None
 
 

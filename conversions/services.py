@@ -25,7 +25,7 @@ from conversions.models import (
     ConversionStatus,
 )
 from conversions.money import BPS_DENOMINATOR, percent_of
-from conversions.serializers import CommissionOut, ConversionOut
+from conversions.representations import commission_data, conversion_data
 from partners.models import CommissionType, Program
 from selgeo.api.errors import NotFound, ValidationFailed
 from webhooks.services import emit
@@ -80,7 +80,7 @@ def _emit_conversion(conversion: Conversion, type: str) -> None:
         merchant=conversion.merchant,
         mode=conversion.mode,
         type=type,
-        data=dict(ConversionOut(conversion).data),
+        data=conversion_data(conversion),
     )
 
 
@@ -89,7 +89,7 @@ def _emit_commission(commission: Commission, type: str) -> None:
         merchant=commission.merchant,
         mode=commission.mode,
         type=type,
-        data=dict(CommissionOut(commission).data),
+        data=commission_data(commission),
     )
 
 

@@ -1,0 +1,179 @@
+"""Conversions and commissions as the API returns them and as webhook events carry them.
+
+Plain functions build the dictionaries that `ConversionOut`, `CommissionOut` and
+`PartnerCommissionOut` (in `conversions.serializers`) describe: those serializers stay
+as the OpenAPI declaration, and `tests/conversions/test_representations.py` checks that
+both give the same JSON, byte for byte. A DRF serializer builds and deep-copies its
+fields for every instance it renders, which cost milliseconds on each reported
+conversion; these functions only read attributes.
+
+They read the same related objects as the serializers did, in the same way, so a
+caller's `select_related` and the relations cached as absent (see `conversions.services`)
+spare the same queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rest_framework import serializers
+
+from conversions.models import Commission, CommissionAdjustment, Conversion
+
+# DRF's own field formats datetimes, so the API's DATETIME_FORMAT, time zone and
+# handling of naive values apply here exactly as in every serializer.
+_DATETIME = serializers.DateTimeField()
+
+
+def related_or_none(instance: Any, name: str) -> Any:
+    """A reverse one-to-one relation, or None where a missing one would raise."""
+    try:
+        return getattr(instance, name)
+    except (Commission.DoesNotExist, CommissionAdjustment.DoesNotExist):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _uuid(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _datetime(value: datetime | None) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _program_ref(program: Any) -> dict[str, Any] | None:
+    if program is None:
+        return None
+    return {"id": _uuid(program.id), "code": _text(program.code), "name": _text(program.name)}
+
+
+def _partner_ref(partner: Any) -> dict[str, Any] | None:
+    if partner is None:
+        return None
+    return {"id": _uuid(partner.id), "display_name": _text(partner.display_name)}
+
+
+def _merchant_ref(merchant: Any) -> dict[str, Any] | None:
+    if merchant is None:
+        return None
+    return {"id": _uuid(merchant.id), "name": _text(merchant.name)}
+
+
+def _explanation(explanation: Any) -> dict[str, Any] | None:
+    if explanation is None:
+        return None
+    return {"code": _text(explanation["code"]), "message": _text(explanation["message"])}
+
+
+def _steps(steps: Any) -> list[dict[str, Any]] | None:
+    if steps is None:
+        return None
+    return [
+        {
+            "check": _text(step["check"]),
+            "result": _text(step["result"]),
+            "message": _text(step["message"]),
+        }
+        for step in steps
+    ]
+
+
+def adjustment_data(adjustment: CommissionAdjustment) -> dict[str, Any]:
+    """`AdjustmentOut`: what a paid commission's reversal owes back."""
+    return {
+        "id": _uuid(adjustment.id),
+        "amount_cents": _int(adjustment.amount_cents),
+        "currency": _text(adjustment.currency),
+        "reason": _text(adjustment.reason),
+        "status": _text(adjustment.status),
+        "created_at": _datetime(adjustment.created_at),
+        "applied_at": _datetime(adjustment.applied_at),
+    }
+
+
+def _commission_terms(commission: Commission) -> dict[str, Any]:
+    # The fields every shape of a commission shares, after its identity.
+    adjustment = related_or_none(commission, "adjustment")
+    return {
+        "kind": _text(commission.kind),
+        "rate_bps": _int(commission.rate_bps),
+        "amount_cents": _int(commission.amount_cents),
+        "currency": _text(commission.currency),
+        "status": _text(commission.status),
+        "approve_after": _datetime(commission.approve_after),
+        "approved_at": _datetime(commission.approved_at),
+        "paid_at": _datetime(commission.paid_at),
+        "reversed_at": _datetime(commission.reversed_at),
+        "adjustment": adjustment_data(adjustment) if adjustment is not None else None,
+    }
+
+
+def commission_brief_data(commission: Commission) -> dict[str, Any]:
+    """`CommissionBriefOut`: a commission inside its conversion."""
+    return {"id": _uuid(commission.id), **_commission_terms(commission)}
+
+
+def commission_data(commission: Commission) -> dict[str, Any]:
+    """`CommissionOut`: a commission as the merchant sees it."""
+    head = {
+        "id": _uuid(commission.id),
+        "mode": _text(commission.mode),
+        "conversion_id": _uuid(commission.conversion_id),
+        "program": _program_ref(commission.program),
+        "partner": _partner_ref(commission.partner),
+    }
+    return {**head, **_commission_terms(commission), "created_at": _datetime(commission.created_at)}
+
+
+def partner_commission_data(commission: Commission) -> dict[str, Any]:
+    """`PartnerCommissionOut`: a commission as its partner sees it."""
+    head = {
+        "id": _uuid(commission.id),
+        "mode": _text(commission.mode),
+        "merchant": _merchant_ref(commission.merchant),
+        "program": _program_ref(commission.program),
+        "event_type": _text(commission.conversion.event_type),
+        "occurred_at": _datetime(commission.conversion.occurred_at),
+    }
+    return {**head, **_commission_terms(commission), "created_at": _datetime(commission.created_at)}
+
+
+def conversion_data(conversion: Conversion) -> dict[str, Any]:
+    """`ConversionOut`: a conversion with its attribution and its commission."""
+    program = conversion.program
+    partner = conversion.partner
+    commission = related_or_none(conversion, "commission")
+    return {
+        "id": _uuid(conversion.id),
+        "mode": _text(conversion.mode),
+        "event_type": _text(conversion.event_type),
+        "external_transaction_id": _text(conversion.external_transaction_id),
+        "click_id": _uuid(conversion.click_id_raw),
+        "promo_code": conversion.promo_code_raw or None,
+        "customer_id": conversion.customer_ref or None,
+        "amount_cents": _int(conversion.amount_cents),
+        "currency": conversion.currency or None,
+        "status": _text(conversion.status),
+        "attributed": bool(conversion.attributed),
+        "attribution": {
+            "explanation": _explanation(conversion.attribution_explanation),
+            "steps": _steps(conversion.attribution_steps),
+        },
+        "program": _program_ref(program),
+        "partner": _partner_ref(partner),
+        "commission": commission_brief_data(commission) if commission is not None else None,
+        "metadata": conversion.metadata,
+        "occurred_at": _datetime(conversion.occurred_at),
+        "created_at": _datetime(conversion.created_at),
+        "reversed_at": _datetime(conversion.reversed_at),
+        "reversal_reason": conversion.reversal_reason or None,
+    }
