@@ -6,16 +6,17 @@ Test sessions (the integration sandbox) have their own module, `conversions.sand
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode
 from conversions import sandbox, selectors
-from conversions.attribution import Attribution, attribute
+from conversions.attribution import Attribution, decide, resolve
 from conversions.errors import ConversionDuplicate, NoAttributionSignal
 from conversions.models import (
     Commission,
@@ -28,7 +29,8 @@ from conversions.money import BPS_DENOMINATOR, percent_of
 from conversions.representations import commission_data, conversion_data
 from partners.models import CommissionType, Program
 from selgeo.api.errors import NotFound, ValidationFailed
-from webhooks.services import emit
+from selgeo.db import insert_together
+from webhooks.services import emit, event_build, events_recorded
 
 APPROVAL_BATCH_SIZE = 500
 
@@ -93,66 +95,73 @@ def _emit_commission(commission: Commission, type: str) -> None:
     )
 
 
-@transaction.atomic
 def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -> Conversion:
     """Record a conversion, attribute it and create its commission, exactly once.
 
-    The unique (merchant, mode, external_transaction_id) constraint decides which of
-    concurrent identical requests wins; the others get CONVERSION_DUPLICATE.
+    The conversion, its commission and their events are written by one statement
+    (`selgeo.db.insert_together`): all of them or, when the unique (merchant, mode,
+    external_transaction_id) constraint already holds the transaction, none, and the
+    request is CONVERSION_DUPLICATE. Of concurrent identical requests the database lets
+    exactly one in. Reading the signals needs no transaction; one is opened only when
+    the program's rules read earlier conversions (CPA, RevShare: they are serialised
+    per customer and click) and for test sessions.
     """
     if data.click_id is None and not data.promo_code:
         raise NoAttributionSignal()
     now = timezone.now()
     occurred_at = data.occurred_at or now
     customer_ref = data.customer_id or ""
-    attribution = attribute(
+    resolution = resolve(
         merchant=merchant,
         mode=mode,
         click_id=data.click_id,
         promo_code=data.promo_code,
         customer_ref=customer_ref,
         occurred_at=occurred_at,
-        currency=data.currency,
     )
-    terms = (
-        _commission_terms(attribution.program, data.amount_cents)
-        if attribution.attributed and attribution.program is not None
-        else None
-    )
-    conversion = _conversion_insert(
-        merchant=merchant,
-        mode=mode,
-        data=data,
-        attribution=attribution,
-        occurred_at=occurred_at,
-        customer_ref=customer_ref,
-        created_at=now,
-        has_commission=terms is not None,
-    )
-    if terms is not None and attribution.program is not None and attribution.partner is not None:
-        commission = Commission.objects.create(
-            conversion=conversion,
+    in_transaction = resolution.needs_lock or mode == Mode.TEST
+    with transaction.atomic() if in_transaction else nullcontext():
+        attribution = decide(
+            resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=data.currency
+        )
+        conversion, commission = _conversion_build(
             merchant=merchant,
             mode=mode,
-            partner=attribution.partner,
-            program=attribution.program,
-            kind=terms.kind,
-            rate_bps=terms.rate_bps,
-            amount_cents=terms.amount_cents,
-            currency=attribution.program.currency,
-            approve_after=occurred_at + timedelta(days=attribution.program.hold_days),
-            created_at=now,
+            data=data,
+            attribution=attribution,
+            occurred_at=occurred_at,
+            customer_ref=customer_ref,
+            now=now,
         )
-        # A new commission has no adjustment: cached as absent, rendering it (for the
-        # events and the response) asks the database nothing more.
-        Commission.adjustment.related.set_cached_value(commission, None)
-        _emit_conversion(conversion, "conversion.created")
-        _emit_commission(commission, "commission.created")
-    else:
-        Conversion.commission.related.set_cached_value(conversion, None)
-        _emit_conversion(conversion, "conversion.created")
-    if mode == Mode.TEST and data.click_id is not None:
-        sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))
+        events = [
+            event_build(
+                merchant=merchant,
+                mode=mode,
+                type="conversion.created",
+                data=conversion_data(conversion),
+                now=now,
+            )
+        ]
+        if commission is not None:
+            events.append(
+                event_build(
+                    merchant=merchant,
+                    mode=mode,
+                    type="commission.created",
+                    data=commission_data(commission),
+                    now=now,
+                )
+            )
+        rows = [commission, *events] if commission is not None else events
+        if not insert_together(
+            conversion, conflict=("merchant", "mode", "external_transaction_id"), dependents=rows
+        ):
+            raise ConversionDuplicate(
+                "A conversion with this external_transaction_id already exists"
+            )
+        events_recorded(events)
+        if mode == Mode.TEST and data.click_id is not None:
+            sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))
     return conversion
 
 
@@ -172,7 +181,7 @@ def _sent(data: ConversionInput) -> list[str]:
     return names
 
 
-def _conversion_insert(
+def _conversion_build(
     *,
     merchant: Merchant,
     mode: str,
@@ -180,16 +189,21 @@ def _conversion_insert(
     attribution: Attribution,
     occurred_at: datetime,
     customer_ref: str,
-    created_at: datetime,
-    has_commission: bool,
-) -> Conversion:
-    program = attribution.program
-    currency = data.currency or (program.currency if program is not None else "")
+    now: datetime,
+) -> tuple[Conversion, Commission | None]:
+    """The conversion and its commission (if one is owed), unsaved, with their relations
+    cached as they will be: rendering them asks the database nothing."""
+    program, partner = attribution.program, attribution.partner
+    terms = (
+        _commission_terms(program, data.amount_cents)
+        if attribution.attributed and program is not None
+        else None
+    )
     conversion = Conversion(
         merchant=merchant,
         mode=mode,
         program=program,
-        partner=attribution.partner,
+        partner=partner,
         click=attribution.click,
         promo_code=attribution.promo_code,
         click_id_raw=data.click_id,
@@ -198,29 +212,35 @@ def _conversion_insert(
         external_transaction_id=data.external_transaction_id,
         customer_ref=customer_ref,
         amount_cents=data.amount_cents,
-        currency=currency,
+        currency=data.currency or (program.currency if program is not None else ""),
         # Nothing to hold when nothing is owed.
-        status=ConversionStatus.PENDING if has_commission else ConversionStatus.APPROVED,
+        status=ConversionStatus.PENDING if terms is not None else ConversionStatus.APPROVED,
         attributed=attribution.attributed,
         attribution_explanation=attribution.explanation,
         attribution_steps=attribution.steps,
         metadata=data.metadata,
         occurred_at=occurred_at,
-        created_at=created_at,
+        created_at=now,
     )
-    try:
-        # The savepoint keeps the outer transaction usable to tell a duplicate apart.
-        with transaction.atomic():
-            conversion.save(force_insert=True)
-    except IntegrityError:
-        if selectors.conversion_exists(
-            merchant=merchant, mode=mode, external_transaction_id=data.external_transaction_id
-        ):
-            raise ConversionDuplicate(
-                "A conversion with this external_transaction_id already exists"
-            ) from None
-        raise
-    return conversion
+    if terms is None or program is None or partner is None:
+        Conversion.commission.related.set_cached_value(conversion, None)
+        return conversion, None
+    commission = Commission(
+        conversion=conversion,
+        merchant=merchant,
+        mode=mode,
+        partner=partner,
+        program=program,
+        kind=terms.kind,
+        rate_bps=terms.rate_bps,
+        amount_cents=terms.amount_cents,
+        currency=program.currency,
+        approve_after=occurred_at + timedelta(days=program.hold_days),
+        created_at=now,
+    )
+    Conversion.commission.related.set_cached_value(conversion, commission)
+    Commission.adjustment.related.set_cached_value(commission, None)
+    return conversion, commission
 
 
 @transaction.atomic

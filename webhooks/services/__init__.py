@@ -19,8 +19,10 @@ from webhooks.services.events import (
     emit,
     endpoint_replay_failed,
     endpoint_send_test,
+    event_build,
     event_fan_out,
     event_replay,
+    events_recorded,
     events_redact,
 )
 
@@ -39,7 +41,9 @@ __all__ = [
     "endpoint_rotate_secret",
     "endpoint_send_test",
     "endpoint_update",
+    "event_build",
     "event_fan_out",
     "event_replay",
+    "events_recorded",
     "events_redact",
 ]

@@ -55,6 +55,16 @@ def _record_event(
     return event
 
 
+def _check_emittable(*, type: str, mode: str) -> None:
+    # Programming errors, not input errors.
+    if not catalogue.is_known(type):
+        raise ValueError(f"Unknown webhook event type: {type!r}")
+    if type in catalogue.INTERNAL_TYPES:
+        raise ValueError(f"{type!r} is sent by Selgeo itself, not through emit()")
+    if mode not in Mode.values:
+        raise ValueError(f"Unknown mode: {mode!r}")
+
+
 @transaction.atomic
 def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> Event:
     """Record an event in the caller's transaction (outbox); delivery follows on commit.
@@ -63,12 +73,7 @@ def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> E
     type is a programming error (ValueError). Opt-in types (`click.created`) are not
     stored when no endpoint subscribes to them: the returned event is then unsaved.
     """
-    if not catalogue.is_known(type):
-        raise ValueError(f"Unknown webhook event type: {type!r}")
-    if type in catalogue.INTERNAL_TYPES:
-        raise ValueError(f"{type!r} is sent by Selgeo itself, not through emit()")
-    if mode not in Mode.values:
-        raise ValueError(f"Unknown mode: {mode!r}")
+    _check_emittable(type=type, mode=mode)
     if catalogue.EVENT_TYPES[type].opt_in and not selectors.has_subscriber(
         merchant_id=merchant.pk, mode=mode, type=type
     ):
@@ -245,3 +250,33 @@ def events_redact(*, merchant_ids: list[Any], mentioning: str, values: dict[str,
             event.save(update_fields=["payload"])
             changed += 1
     return changed
+
+
+def event_build(
+    *, merchant: Merchant, mode: str, type: str, data: dict[str, Any], now: datetime
+) -> Event:
+    """An event to be written by the caller together with the change it reports (one
+    statement or one transaction); pass it to `events_recorded` once written.
+
+    For the hot paths, which write their rows in one statement. Opt-in types, which are
+    stored only for subscribers, go through `emit`.
+    """
+    _check_emittable(type=type, mode=mode)
+    if catalogue.EVENT_TYPES[type].opt_in:
+        raise ValueError(f"{type!r} is opt-in: record it with emit()")
+    event = Event(merchant=merchant, mode=mode, type=type, created_at=now, payload={})
+    event.payload = catalogue.build_payload(
+        public_id=event.public_id,
+        name=type,
+        created=int(now.timestamp()),
+        mode=mode,
+        data=_jsonable(data),
+    )
+    return event
+
+
+def events_recorded(events: list[Event]) -> None:
+    """Dispatch events the caller wrote, once its transaction commits (at once outside
+    one)."""
+    for event in events:
+        dispatch_after_commit(event.pk)
