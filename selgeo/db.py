@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import time
+import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -181,28 +185,49 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
 _INSERT_STATEMENTS: dict[tuple[Any, ...], str] = {}
 
 
-def _insert_statement(shape: tuple[Any, ...]) -> str:
-    """The statement for `insert_together`, built once per shape (models and conflict)."""
+def _insert_statement(
+    primary: type[models.Model], conflict: tuple[str, ...], others: tuple[Any, ...]
+) -> str:
+    """The statement for `insert_together`, built once per shape.
+
+    Each table's rows arrive as one JSON parameter expanded to the table's own row type,
+    so the statement stays short and its parameters few however wide the rows are (psycopg
+    caches the parsing of such statements only).
+    """
     quote = connection.ops.quote_name
-    models_, conflict = shape[:-1], shape[-1]
 
-    def insert_into(model: type[models.Model]) -> tuple[str, str]:
-        fields = model._meta.concrete_fields
-        names = ", ".join(quote(str(f.column)) for f in fields)
-        # Typed placeholders: in INSERT ... SELECT PostgreSQL cannot infer a NULL's type.
-        values = ", ".join("%s::" + (f.db_type(connection) or "text") for f in fields)
-        return "INSERT INTO " + quote(model._meta.db_table) + " (" + names + ") ", values
+    def rows_of(model: type[models.Model], *, many: bool) -> str:
+        table = quote(model._meta.db_table)
+        function = "jsonb_populate_recordset" if many else "jsonb_populate_record"
+        return "SELECT r.* FROM " + function + "(NULL::" + table + ", %s::jsonb) r"  # noqa: S608
 
-    # Identifiers and types come from model metadata; every value is a placeholder.
-    primary = models_[0]
-    conflict_columns = ", ".join(quote(primary._meta.get_field(f).column) for f in conflict)
-    into, values = insert_into(primary)
-    sql = "WITH first AS (" + into + "VALUES (" + values + ") ON CONFLICT ("
-    sql += conflict_columns + ") DO NOTHING RETURNING 1)"
-    for index, model in enumerate(models_[1:]):
-        into, values = insert_into(model)
-        sql += ", then" + str(index) + " AS (" + into + "SELECT " + values + " FROM first)"  # noqa: S608
+    # Identifiers come from model metadata; every value is a parameter.
+    conflict_columns = ", ".join(
+        quote(str(getattr(primary._meta.get_field(f), "column", f))) for f in conflict
+    )
+    sql = "WITH first AS (INSERT INTO " + quote(primary._meta.db_table) + " "
+    sql += rows_of(primary, many=False) + " ON CONFLICT (" + conflict_columns + ")"
+    sql += " DO NOTHING RETURNING 1)"
+    for index, model in enumerate(others):
+        sql += ", then" + str(index) + " AS (INSERT INTO " + quote(model._meta.db_table) + " "
+        sql += rows_of(model, many=True) + " JOIN first ON true)"
     return sql + " SELECT count(*) FROM first"  # noqa: S608
+
+
+def _json_default(value: Any) -> Any:
+    # Full precision: DjangoJSONEncoder would cut datetimes to milliseconds.
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _row(obj: models.Model) -> dict[str, Any]:
+    return {
+        str(field.column): field.get_prep_value(field.pre_save(obj, add=True))
+        for field in obj._meta.concrete_fields
+    }
 
 
 def insert_together(
@@ -212,23 +237,22 @@ def insert_together(
 
     A row conflicting with `primary` on the unique `conflict` fields makes the whole
     statement insert nothing and return False (a concurrent insert of the same row is
-    waited for, as INSERT ... ON CONFLICT does). Instances are inserted as the ORM would
-    (each field's value prepared for the database); their ids must be set beforehand.
+    waited for, as INSERT ... ON CONFLICT does). Field values go through each field's
+    `pre_save` and `get_prep_value`, as the ORM's; ids must be set beforehand.
     On PostgreSQL this is one prepared statement. SQLite has no INSERT in a WITH
     clause: there the rows are saved in a savepoint, and a violation of the `conflict`
     constraint (and no other) rolls it back and returns False.
     """
     if not supports_prepared():
         return _insert_together_saving(primary, conflict=conflict, dependents=dependents)
-    shape = (*(type(obj) for obj in (primary, *dependents)), conflict)
+    groups: dict[type[models.Model], list[dict[str, Any]]] = {}
+    for obj in dependents:
+        groups.setdefault(type(obj), []).append(_row(obj))
+    shape = (type(primary), conflict, *groups)
     sql = _INSERT_STATEMENTS.get(shape)
     if sql is None:
-        sql = _INSERT_STATEMENTS[shape] = _insert_statement(shape)
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-        for obj in (primary, *dependents)
-        for field in obj._meta.concrete_fields
-    ]
+        sql = _INSERT_STATEMENTS[shape] = _insert_statement(type(primary), conflict, tuple(groups))
+    params = [json.dumps(rows, default=_json_default) for rows in (_row(primary), *groups.values())]
     row = fetch_prepared(sql, params)
     inserted = bool(row and row[0])
     if inserted:
