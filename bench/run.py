@@ -111,12 +111,37 @@ def _wait_for_server() -> None:
     raise SystemExit("gunicorn did not start")
 
 
+SERVER_PROCESSES = ("gunicorn", "postgres", "redis-server")
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by the server side, per process name."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(SERVER_PROCESSES, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name in used:
+            fields = text[text.rindex(")") + 2 :].split()
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def _wrk(args: list[str], duration: int) -> dict[str, float]:
     command = ["wrk", "--latency", "-t2", "-c32", f"-d{duration}s", *args]
+    before = _cpu_seconds()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    after = _cpu_seconds()
     rps_match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if rps_match is None:
+    total_match = re.search(r"(\d+) requests in", output)
+    if rps_match is None or total_match is None:
         raise SystemExit(output)
+    requests = max(1, int(total_match.group(1)))
+    # Milliseconds of CPU per request, server side: steadier than req/s on a shared machine.
+    cpu = {name: (after[name] - before[name]) * 1000 / requests for name in SERVER_PROCESSES}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
 
     def percentile(label: str) -> float:
@@ -131,6 +156,8 @@ def _wrk(args: list[str], duration: int) -> dict[str, float]:
         "p50_ms": percentile("50"),
         "p99_ms": percentile("99"),
         "errors": float(non2xx.group(1)) if non2xx else 0.0,
+        "cpu_app_ms": cpu["gunicorn"],
+        "cpu_db_ms": cpu["postgres"] + cpu["redis-server"],
     }
 
 
@@ -191,11 +218,13 @@ def main() -> None:
     )
     print(
         f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs no-op':>9} {'non-2xx':>8}"
+        f" {'cpu/req app':>12} {'cpu/req db':>11}"
     )
     for name, r in results.items():
         print(
             f"{name:32} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
             f"{r['rps'] / floor:9.0%} {r['errors']:8.0f}"
+            f" {r['cpu_app_ms']:9.2f} ms {r['cpu_db_ms']:8.2f} ms"
         )
 
 

@@ -101,28 +101,6 @@ class Resolution:
         )
 
 
-def attribute(
-    *,
-    merchant: Merchant,
-    mode: str,
-    click_id: uuid.UUID | None,
-    promo_code: str | None,
-    customer_ref: str,
-    occurred_at: datetime,
-    currency: str | None,
-) -> Attribution:
-    """Decide the attribution (inside the conversion's transaction: the rules may lock)."""
-    resolution = resolve(
-        merchant=merchant,
-        mode=mode,
-        click_id=click_id,
-        promo_code=promo_code,
-        customer_ref=customer_ref,
-        occurred_at=occurred_at,
-    )
-    return decide(resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=currency)
-
-
 def resolve(
     *,
     merchant: Merchant,
