@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from selgeo.admin_tools import NoCountPaginator
+from webhooks import selectors
 from webhooks.models import Delivery, Event, WebhookEndpoint
 
 
@@ -27,6 +31,21 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Creation checks the URL and the per-merchant limit: the API does that.
         return False
+
+    # Staff may change what an endpoint receives: events emitted here see it at once.
+    def save_model(
+        self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(selectors.forget_subscribers)
+
+    def delete_model(self, request: HttpRequest, obj: WebhookEndpoint) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(selectors.forget_subscribers)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(selectors.forget_subscribers)
 
 
 @admin.register(Event)

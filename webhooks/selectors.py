@@ -117,32 +117,32 @@ def delivery_get(*, merchant: Merchant, mode: str, delivery_id: str) -> Delivery
     return deliveries_for(merchant=merchant, mode=mode).filter(pk=pk).first()
 
 
-# Opt-in, high-volume types (click.created) are checked on hot paths; the answer is kept
-# per process for a few seconds so that a merchant without such a subscription pays
-# no query per click. A new subscription starts receiving within this many seconds.
+# Every event asks whether anyone will receive it, and the click path asks for each
+# click: the subscriptions of a merchant's mode are kept per process for a few seconds,
+# so that a merchant without endpoints pays no query per request. A new subscription
+# made in another process starts receiving within this many seconds.
 SUBSCRIBER_CACHE_SECONDS = 10.0
-_subscribers: dict[tuple[str, str, str], tuple[float, bool]] = {}
+_subscriptions: dict[tuple[str, str], tuple[float, list[list[str]]]] = {}
 
 
 def has_subscriber(*, merchant_id: uuid.UUID | str, mode: str, type: str) -> bool:
     """Whether an enabled endpoint of this merchant and mode receives events of `type`."""
     from webhooks import catalogue
 
-    key = (str(merchant_id), mode, type)
+    key = (str(merchant_id), mode)
     now = time.monotonic()
-    cached = _subscribers.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    answer = any(
-        catalogue.subscribes(types, type)
-        for types in WebhookEndpoint.objects.filter(
-            merchant_id=merchant_id, mode=mode, disabled_at__isnull=True
-        ).values_list("event_types", flat=True)
-    )
-    _subscribers[key] = (now + SUBSCRIBER_CACHE_SECONDS, answer)
-    return answer
+    cached = _subscriptions.get(key)
+    if cached is None or cached[0] <= now:
+        types = list(
+            WebhookEndpoint.objects.filter(
+                merchant_id=merchant_id, mode=mode, disabled_at__isnull=True
+            ).values_list("event_types", flat=True)
+        )
+        cached = (now + SUBSCRIBER_CACHE_SECONDS, types)
+        _subscriptions[key] = cached
+    return any(catalogue.subscribes(endpoint_types, type) for endpoint_types in cached[1])
 
 
 def forget_subscribers() -> None:
     """Drop the per-process subscription answers (after an endpoint changes here)."""
-    _subscribers.clear()
+    _subscriptions.clear()

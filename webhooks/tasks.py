@@ -22,10 +22,26 @@ logger = logging.getLogger("selgeo.webhooks")
 COUNTDOWN_LIMIT = timedelta(seconds=60)
 
 
-@shared_task(name="webhooks.dispatch_event", ignore_result=True)
-def dispatch_event(event_id: str) -> None:
+def _fan_out(event_id: str) -> None:
     for delivery_id in services.event_fan_out(event_id=event_id):
         deliver.delay(str(delivery_id))
+
+
+@shared_task(name="webhooks.dispatch_event", ignore_result=True)
+def dispatch_event(event_id: str) -> None:
+    _fan_out(event_id)
+
+
+@shared_task(name="webhooks.dispatch_events", ignore_result=True)
+def dispatch_events(event_ids: list[str]) -> None:
+    """The events one transaction recorded, queued in one message on its commit."""
+    for event_id in event_ids:
+        # Each event stands alone, as with one task each: a failure leaves it to the
+        # sweep and does not keep the others from being sent.
+        try:
+            _fan_out(event_id)
+        except Exception:
+            logger.exception("Could not dispatch event %s; the sweep will", event_id)
 
 
 @shared_task(name="webhooks.deliver", ignore_result=True)

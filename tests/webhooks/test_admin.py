@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.webhooks.factories import WebhookEndpointFactory
-from webhooks import services
-from webhooks.models import Delivery
+from webhooks import selectors, services
+from webhooks.models import Delivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,28 @@ def test_delivery_and_event_pages_render(staff_client, delivery):
 def test_staff_cannot_add_endpoints_that_skip_the_url_checks(staff_client):
     response = staff_client.get(reverse("admin:webhooks_webhookendpoint_add"))
     assert response.status_code == 403
+
+
+def test_an_endpoint_changed_by_staff_hears_the_next_event_at_once(
+    staff_client, merchant, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpointFactory(merchant=merchant, event_types=["conversion.created"])
+    assert not selectors.has_subscriber(merchant_id=merchant.pk, mode="test", type="payout.paid")
+    form = {
+        "merchant": str(merchant.pk),
+        "mode": "test",
+        "url": endpoint.url,
+        "description": "",
+        "event_types": '["payout.paid"]',
+        "created_at_0": "2026-03-01",
+        "created_at_1": "12:00:00",
+        "updated_at_0": "2026-03-01",
+        "updated_at_1": "12:00:00",
+        "disabled_reason": "",
+    }
+    url = reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert WebhookEndpoint.objects.get().event_types == ["payout.paid"]
+    assert selectors.has_subscriber(merchant_id=merchant.pk, mode="test", type="payout.paid")

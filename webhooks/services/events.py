@@ -26,15 +26,16 @@ def _jsonable(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def _record_event(
+def _event_new(
     *,
     merchant: Merchant,
     mode: str,
     type: str,
     data: dict[str, Any],
+    now: datetime,
+    subscribed: bool,
     target_endpoint: WebhookEndpoint | None = None,
 ) -> Event:
-    now = timezone.now()
     event = Event(
         merchant=merchant,
         mode=mode,
@@ -42,6 +43,9 @@ def _record_event(
         created_at=now,
         payload={},
         target_endpoint=target_endpoint,
+        # What the fan-out would conclude for an event nobody subscribes to: sent to
+        # nobody, and nothing left for a task or the sweep to do.
+        dispatched_at=None if subscribed else now,
     )
     event.payload = catalogue.build_payload(
         public_id=event.public_id,
@@ -50,8 +54,29 @@ def _record_event(
         mode=mode,
         data=_jsonable(data),
     )
+    return event
+
+
+def _record_event(
+    *,
+    merchant: Merchant,
+    mode: str,
+    type: str,
+    data: dict[str, Any],
+    target_endpoint: WebhookEndpoint | None = None,
+    subscribed: bool = True,
+) -> Event:
+    event = _event_new(
+        merchant=merchant,
+        mode=mode,
+        type=type,
+        data=data,
+        now=timezone.now(),
+        subscribed=subscribed,
+        target_endpoint=target_endpoint,
+    )
     event.save()
-    dispatch_after_commit(event.pk)
+    events_recorded([event])
     return event
 
 
@@ -72,13 +97,21 @@ def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> E
     A rolled-back transaction takes the event with it, and nothing is sent. An unknown
     type is a programming error (ValueError). Opt-in types (`click.created`) are not
     stored when no endpoint subscribes to them: the returned event is then unsaved.
+    The events of one transaction are dispatched together, by one task, on its commit.
+
+    An event of a type that no enabled endpoint of the merchant and mode subscribes to
+    is stored already dispatched (to nobody) and queues no task. Subscriptions are read
+    through `selectors.has_subscriber`, whose answers each process keeps for
+    `SUBSCRIBER_CACHE_SECONDS`: endpoints changed in this process count at once, but
+    an endpoint created or enabled in another process may miss the events recorded
+    here during those seconds, as if it had been created that much later. Such events
+    can still be replayed to it.
     """
     _check_emittable(type=type, mode=mode)
-    if catalogue.EVENT_TYPES[type].opt_in and not selectors.has_subscriber(
-        merchant_id=merchant.pk, mode=mode, type=type
-    ):
+    subscribed = selectors.has_subscriber(merchant_id=merchant.pk, mode=mode, type=type)
+    if catalogue.EVENT_TYPES[type].opt_in and not subscribed:
         return Event(merchant=merchant, mode=mode, type=type, payload={})
-    return _record_event(merchant=merchant, mode=mode, type=type, data=data)
+    return _record_event(merchant=merchant, mode=mode, type=type, data=data, subscribed=subscribed)
 
 
 @transaction.atomic
@@ -256,7 +289,8 @@ def event_build(
     *, merchant: Merchant, mode: str, type: str, data: dict[str, Any], now: datetime
 ) -> Event:
     """An event to be written by the caller together with the change it reports (one
-    statement or one transaction); pass it to `events_recorded` once written.
+    statement or one transaction), as `emit` would record it; pass it to
+    `events_recorded` once written.
 
     For the hot paths, which write their rows in one statement. Opt-in types, which are
     stored only for subscribers, go through `emit`.
@@ -264,19 +298,15 @@ def event_build(
     _check_emittable(type=type, mode=mode)
     if catalogue.EVENT_TYPES[type].opt_in:
         raise ValueError(f"{type!r} is opt-in: record it with emit()")
-    event = Event(merchant=merchant, mode=mode, type=type, created_at=now, payload={})
-    event.payload = catalogue.build_payload(
-        public_id=event.public_id,
-        name=type,
-        created=int(now.timestamp()),
-        mode=mode,
-        data=_jsonable(data),
+    subscribed = selectors.has_subscriber(merchant_id=merchant.pk, mode=mode, type=type)
+    return _event_new(
+        merchant=merchant, mode=mode, type=type, data=data, now=now, subscribed=subscribed
     )
-    return event
 
 
 def events_recorded(events: list[Event]) -> None:
-    """Dispatch events the caller wrote, once its transaction commits (at once outside
-    one)."""
+    """Dispatch the written events someone subscribes to, with the rest of their
+    transaction's events once it commits (at once outside a transaction)."""
     for event in events:
-        dispatch_after_commit(event.pk)
+        if event.dispatched_at is None:
+            dispatch_after_commit(event.pk)
