@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import time
 import uuid
+import weakref
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -158,6 +160,51 @@ def supports_prepared() -> bool:
     return connection.vendor == "postgresql"
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
+
+
+@functools.lru_cache(maxsize=64)
+def _numbered(sql: str) -> tuple[bytes, tuple[str | int, ...]]:
+    """`sql` with `%s` / `%(name)s` turned into `$1`, `$2`..., and which value each takes."""
+    order: list[str | int] = []
+    numbers: dict[str | int, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        key: str | int = match.group(1) if match.group(1) else len(order)
+        if key not in numbers:
+            order.append(key)
+            numbers[key] = len(order)
+        return f"${numbers[key]}"
+
+    return _PLACEHOLDER.sub(number, sql).encode(), tuple(order)
+
+
+def _text(value: Any) -> bytes | None:
+    # PostgreSQL's text input for each type a hot-path statement passes.
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return b"t" if value else b"f"
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat().encode()
+    return str(value).encode()
+
+
+class _Prepared:
+    """A connection's statements prepared by `fetch_prepared`, and its row loader."""
+
+    def __init__(self, pg: Any) -> None:
+        from psycopg.adapt import Transformer
+
+        self.names: dict[bytes, bytes] = {}
+        self.loader = Transformer(pg)
+
+
+_PREPARED: weakref.WeakKeyDictionary[Any, _Prepared] = weakref.WeakKeyDictionary()
+
+
 def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...] | None:
     """The first row of `sql` run as a server-side prepared statement, or None.
 
@@ -165,21 +212,76 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
     sends; for a statement run on every click or conversion the planning costs more than
     the execution. This runs on Django's own connection (its transaction, if one is open;
     otherwise the statement commits on its own), prepared once per connection.
-    Database errors are raised as Django's, as the ORM raises them.
+
+    Outside a transaction (the hot paths) it talks to libpq directly, in one blocking
+    call: psycopg's non-blocking execution loop costs several times the statement's own
+    client-side work. Values are sent as text of unspecified type (placeholders whose
+    type PostgreSQL cannot infer, such as values in a SELECT list, carry a cast in
+    `sql`); rows come back through psycopg's loaders for the connection, as a cursor
+    would return them. Database errors are raised as Django's, as the ORM raises them.
     """
-    import psycopg
+    from psycopg import pq
+    from psycopg.errors import error_from_result
 
     connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    pg = connection.connection
+    if not pg.autocommit:
+        # Inside a transaction psycopg must open it, and its rollback deallocates every
+        # prepared statement (a failed retry could not run in the aborted transaction):
+        # transactions go through a psycopg cursor, which keeps its own prepared ones.
+        return _fetch_through_cursor(sql, params)
+    query, order = _numbered(sql)
+    values = [_text(params[key]) for key in order]  # type: ignore[index]
+    state = _PREPARED.get(pg)
+    if state is None:
+        state = _PREPARED[pg] = _Prepared(pg)
+    started = time.monotonic()
+    with connection.wrap_database_errors, pg.lock:
+        for attempt in (1, 2):
+            name = state.names.get(query)
+            if name is None:
+                name = b"selgeo_%d" % len(state.names)
+                prepared = pg.pgconn.prepare(name, query)
+                if prepared.status != pq.ExecStatus.COMMAND_OK:
+                    raise error_from_result(prepared, encoding="utf-8")
+                state.names[query] = name
+            result = pg.pgconn.exec_prepared(name, values)
+            if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+                break
+            if attempt == 1 and result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
+                # The statement is gone (a psycopg rollback deallocates them all, as do
+                # DISCARD ALL and poolers): prepare again. In autocommit nothing failed.
+                state.names.clear()
+                continue
+            raise error_from_result(result, encoding="utf-8")
+        row = None
+        if result.status == pq.ExecStatus.TUPLES_OK and result.ntuples:
+            state.loader.set_pgresult(result)
+            row = state.loader.load_row(0, tuple)
+    _log_query(sql, started)
+    return row
+
+
+def _fetch_through_cursor(
+    sql: str, params: Sequence[Any] | Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    import psycopg
+
     started = time.monotonic()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         row = cursor.fetchone() if cursor.description is not None else None
+    _log_query(sql, started)
+    return row
+
+
+def _log_query(sql: str, started: float) -> None:
     if connection.queries_logged:
         # Visible to CaptureQueriesContext and DEBUG like the ORM's own queries.
         connection.queries_log.append(
             {"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"}
         )
-    return row
 
 
 _INSERT_STATEMENTS: dict[tuple[Any, ...], str] = {}

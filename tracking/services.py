@@ -164,9 +164,9 @@ WITH commit_mode AS (
     INSERT INTO tracking_click (
         id, mode, landing_url, referrer, user_agent, ip_hash, country, is_bot, source,
         created_at, expires_at, merchant_id, partner_id, program_id, referral_code_id)
-    SELECT %(id)s, %(mode)s, %(landing_url)s, %(referrer)s, %(user_agent)s, %(ip_hash)s,
-           %(country)s, %(is_bot)s, %(source)s, %(now)s,
-           %(now)s + make_interval(secs => code.cookie_days * 86400),
+    SELECT %(id)s::uuid, %(mode)s, %(landing_url)s, %(referrer)s, %(user_agent)s,
+           %(ip_hash)s, %(country)s, %(is_bot)s::boolean, %(source)s, %(now)s::timestamptz,
+           %(now)s::timestamptz + make_interval(secs => code.cookie_days * 86400),
            code.merchant_id, code.partner_id, code.program_id, code.id
     FROM code
     RETURNING expires_at, partner_id

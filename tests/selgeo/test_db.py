@@ -1,0 +1,149 @@
+"""The hot paths' database helpers: prepared statements and rows written together.
+
+`fetch_prepared` talks to libpq directly outside transactions, so these tests run with
+real commits (`transaction=True`): inside the usual test transaction it takes psycopg's
+own path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Merchant
+from conversions.models import Commission, Conversion
+from selgeo.db import fetch_prepared, insert_together, supports_prepared
+from tests.factories import MerchantFactory
+from webhooks.models import Event
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+TYPED = """
+SELECT %(id)s::uuid, %(at)s::timestamptz, %(flag)s::boolean, %(n)s::bigint, %(text)s,
+       %(missing)s::text, 100 %% 7, %(id)s::uuid = %(id)s::uuid
+"""
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_values_go_in_as_text_and_rows_come_back_typed():
+    assert connection.get_autocommit()
+    ident = uuid.uuid4()
+    moment = datetime(2026, 11, 23, 15, 30, 1, 123456, tzinfo=UTC)
+    params = {"id": ident, "at": moment, "flag": False, "n": 10**15, "text": "é'\";--"}
+    row = fetch_prepared(TYPED, {**params, "missing": None})
+    assert row == (ident, moment, False, 10**15, "é'\";--", None, 2, True)
+    # Positional placeholders too, and the prepared statement is reused.
+    assert fetch_prepared("SELECT %s::int + %s::int", [2, 3]) == (5,)
+    assert fetch_prepared("SELECT %s::int + %s::int", [4, 5]) == (9,)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_statements_survive_a_rollback_that_deallocates_them():
+    assert fetch_prepared("SELECT %s::int * 2", [21]) == (42,)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # psycopg answers a rollback with DEALLOCATE ALL: the statement above is gone.
+        Merchant.objects.create(name="a", slug="dup-slug")
+        Merchant.objects.create(name="b", slug="dup-slug")
+    assert fetch_prepared("SELECT %s::int * 2", [4]) == (8,)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_errors_are_djangos_and_the_connection_stays_usable():
+    with pytest.raises(DatabaseError, match="division by zero"):
+        fetch_prepared("SELECT 1 / %s::int", [0])
+    assert fetch_prepared("SELECT 1 / %s::int", [1]) == (1,)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_statements_are_logged_like_the_orms():
+    with CaptureQueriesContext(connection) as queries:
+        fetch_prepared("SELECT %s::int", [7])
+    assert [q["sql"] for q in queries] == ["SELECT %s::int"]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_inside_a_transaction_psycopg_runs_the_statement():
+    # The test transaction is open: the statement joins it through psycopg.
+    merchant = Merchant.objects.create(name="Acme", slug="acme-db")
+    row = fetch_prepared("SELECT name FROM accounts_merchant WHERE id = %s", [merchant.pk])
+    assert row == ("Acme",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_together_writes_all_or_nothing():
+    merchant = MerchantFactory()
+
+    def conversion(txid: str) -> Conversion:
+        return Conversion(
+            merchant=merchant,
+            mode="live",
+            event_type="purchase",
+            external_transaction_id=txid,
+            amount_cents=1999,
+            currency="EUR",
+            attribution_explanation={"code": "click_not_found", "message": "…"},
+            attribution_steps=[{"check": "signals", "result": "info", "message": "é"}],
+            metadata={"nested": {"a": [1, 2.5, None]}},
+            occurred_at=datetime(2026, 11, 1, 8, 0, 0, 1, tzinfo=UTC),
+        )
+
+    def event(conv: Conversion) -> Event:
+        return Event(
+            merchant=merchant,
+            mode="live",
+            type="conversion.created",
+            payload={"id": str(conv.pk)},
+            created_at=conv.created_at,
+            dispatched_at=conv.created_at,
+        )
+
+    first = conversion("order-1")
+    events = [event(first), event(first)]
+    assert insert_together(
+        first, conflict=("merchant", "mode", "external_transaction_id"), dependents=events
+    )
+    stored = Conversion.objects.get(pk=first.pk)
+    assert stored.metadata == {"nested": {"a": [1, 2.5, None]}}
+    assert stored.attribution_steps[0]["message"] == "é"
+    assert stored.occurred_at == first.occurred_at  # to the microsecond
+    assert stored.amount_cents == 1999
+    assert Event.objects.filter(payload__id=str(first.pk)).count() == 2
+    assert not first._state.adding
+
+    again = conversion("order-1")
+    assert not insert_together(
+        again, conflict=("merchant", "mode", "external_transaction_id"), dependents=[event(again)]
+    )
+    assert not Conversion.objects.filter(pk=again.pk).exists()
+    assert not Event.objects.filter(payload__id=str(again.pk)).exists()
+    assert Commission.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_together_raises_other_violations():
+    bad = Conversion(
+        merchant=MerchantFactory(),
+        mode="live",
+        event_type="purchase",
+        external_transaction_id="order-neg",
+        amount_cents=-1,
+        occurred_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    with pytest.raises(IntegrityError):
+        insert_together(bad, conflict=("merchant", "mode", "external_transaction_id"))
+    assert not Conversion.objects.filter(external_transaction_id="order-neg").exists()
+
+
+def test_prepared_statements_are_postgresqls():
+    assert supports_prepared() == (connection.vendor == "postgresql")
