@@ -13,6 +13,7 @@ router.register(
 )
 
 api_urlpatterns = [
+    *router.urls,
     path(
         "attribution/clicks/<str:click_id>",
         audit_api.ClickAuditView.as_view(),
@@ -29,6 +30,5 @@ api_urlpatterns = [
         audit_api.TestSessionDetailView.as_view(),
         name="test-session-detail",
     ),
-    *router.urls,
 ]
 urlpatterns: list = []
