@@ -14,7 +14,9 @@ answered `"attributable": false`. CORS headers come from `tracking.middleware`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC
+from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -45,6 +47,14 @@ Errors: 401 INVALID_PUBLIC_KEY, 403 FORBIDDEN (a secret key), 404 NOT_FOUND (unk
 another merchant's, disabled code, erased partner or unpublished program: nothing is
 recorded), 422 MODE_MISMATCH (a code of the key's other mode), 429 RATE_LIMIT_EXCEEDED
 (1,000 per minute per key). Bots are recorded with `"attributable": false`."""
+
+
+def _visitor(request: Request, hints: Mapping[str, Any]) -> tuple[visitors.Visitor, str]:
+    """Who clicked, and how the click came: a browser is the request itself, a server
+    call describes its visitor with hints."""
+    if visitors.is_browser_request(request):
+        return visitors.visitor_from_request(request), ClickSource.BROWSER
+    return visitors.visitor_from_hints(request, hints), ClickSource.API
 
 
 # The moment format of DRF's DATETIME_FORMAT setting, which ClickOut renders with.
@@ -101,12 +111,7 @@ class ClickCreateView(APIView):
             if "referral_code" in values
             else PartnerSignal(program=values["program"], partner_id=values["partner"])
         )
-        if visitors.is_browser_request(request):
-            visitor = visitors.visitor_from_request(request)
-            source = ClickSource.BROWSER
-        else:
-            visitor = visitors.visitor_from_hints(request, values)
-            source = ClickSource.API
+        visitor, source = _visitor(request, values)
         click = services.click_track(
             merchant=request_merchant(request),
             mode=request_mode(request),
@@ -134,12 +139,7 @@ class ClickCreateView(APIView):
         values = click_input_fast(body)
         if values is None:
             return None
-        if visitors.is_browser_request(request):
-            visitor = visitors.visitor_from_request(request)
-            source = ClickSource.BROWSER
-        else:
-            visitor = visitors.visitor_from_hints(request, values)
-            source = ClickSource.API
+        visitor, source = _visitor(request, values)
         click = services.click_track_fast(
             key=key,
             referral_code=values["referral_code"],
