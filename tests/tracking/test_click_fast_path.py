@@ -17,8 +17,10 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.models import ApiKey
 from accounts.services import api_key_revoke
+from selgeo.db import supports_prepared
 from tests.conftest import api_client, assert_error
 from tests.tracking.conftest import BROWSER_UA, post_click
+from tracking import services
 from tracking.models import Click, ClickSource
 from tracking.serializers import ClickIn, ClickOut, click_input_fast
 from tracking.visitors import ip_hash
@@ -211,3 +213,27 @@ def test_a_click_created_subscriber_gets_the_click_and_its_event(
     assert Click.objects.count() == 1
     event = Event.objects.get(type="click.created")
     assert event.payload["data"]["id"] == response.json()["click_id"]
+
+
+@pytest.mark.parametrize(("durable", "expected"), [(False, "off"), (True, "on")])
+def test_the_click_statement_commits_as_configured(
+    fast_clicks, pk_test_client, code, settings, monkeypatch, durable, expected
+):
+    # The statement sets synchronous_commit for its own transaction: asynchronous unless
+    # SELGEO_CLICKS_DURABLE_COMMIT asks clicks to wait for their WAL flush.
+    settings.SELGEO_CLICKS_DURABLE_COMMIT = durable
+    seen: list[dict[str, Any]] = []
+    real = services.fetch_prepared
+
+    def spy(sql: str, params: Any) -> Any:
+        seen.append(dict(params))
+        return real(sql, params)
+
+    monkeypatch.setattr(services, "fetch_prepared", spy)
+    response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
+    assert response.status_code == 201
+    if supports_prepared():
+        assert [p["synchronous_commit"] for p in seen] == [expected]
+        assert "set_config('synchronous_commit'" in services._TRACK_CLICK_SQL
+    else:
+        assert seen == []  # SQLite records clicks through the general path
