@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 
 _SQLITE_COLUMNS = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, [\w.]+)*)")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>\w+)'")
@@ -118,17 +118,19 @@ class JoinedLoader:
         self._sql = sql + " WHERE " + self.where + " LIMIT 1"
 
     def first(self, params: list[Any]) -> Any:
+        # The connection proxy costs a thread-local lookup per use: resolve it once.
+        db = connections[DEFAULT_DB_ALIAS]
         if self._sql is None:
-            self._prepare(connection)
+            self._prepare(db)
         assert self._sql is not None
         prepared = [
-            field.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+            field.get_db_prep_value(value, db)  # type: ignore[union-attr]
             for field, value in zip(self.param_fields, params, strict=True)
         ]
-        if supports_prepared():
+        if db.vendor == "postgresql":
             row = fetch_prepared(self._sql, prepared)
         else:
-            with connection.cursor() as cursor:
+            with db.cursor() as cursor:
                 cursor.execute(self._sql, prepared)
                 row = cursor.fetchone()
         if row is None:
@@ -136,18 +138,15 @@ class JoinedLoader:
         instances = []
         offset = 0
         for model, described in self._parts:
-            values = []
-            for (_attname, expression, converters), value in zip(
-                described, row[offset : offset + len(described)], strict=True
-            ):
+            values = list(row[offset : offset + len(described)])
+            for index, (_attname, expression, converters) in enumerate(described):
                 for converter in converters:
-                    value = converter(value, expression, connection)
-                values.append(value)
+                    values[index] = converter(values[index], expression, db)
             offset += len(described)
             names = [attname for attname, _expression, _converters in described]
             pk_value = values[names.index(model._meta.pk.attname)]
             instances.append(
-                model.from_db(connection.alias, names, values) if pk_value is not None else None
+                model.from_db(db.alias, names, values) if pk_value is not None else None
             )
         root = instances[0]
         for name, parent in zip(self.related, instances[1:], strict=True):
@@ -223,9 +222,10 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
     from psycopg import pq
     from psycopg.errors import error_from_result
 
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    pg = connection.connection
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    pg = db.connection
     if not pg.autocommit:
         # Inside a transaction psycopg must open it, and its rollback deallocates every
         # prepared statement (a failed retry could not run in the aborted transaction):
@@ -237,7 +237,7 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
     if state is None:
         state = _PREPARED[pg] = _Prepared(pg)
     started = time.monotonic()
-    with connection.wrap_database_errors, pg.lock:
+    with db.wrap_database_errors, pg.lock:
         for attempt in (1, 2):
             name = state.names.get(query)
             if name is None:
@@ -259,7 +259,8 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
         if result.status == pq.ExecStatus.TUPLES_OK and result.ntuples:
             state.loader.set_pgresult(result)
             row = state.loader.load_row(0, tuple)
-    _log_query(sql, started)
+    if db.queries_logged:
+        _log_query(sql, started)
     return row
 
 
@@ -325,10 +326,27 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+_COLUMNS: dict[type[models.Model], list[tuple[str, str, Any]]] = {}
+
+
 def _row(obj: models.Model) -> dict[str, Any]:
+    """The instance's values by column, as it holds them; fields that compute their value
+    when saved (`auto_now`, `auto_now_add`) compute it here, as the ORM's save would."""
+    columns = _COLUMNS.get(type(obj))
+    if columns is None:
+        columns = _COLUMNS[type(obj)] = [
+            (
+                str(field.column),
+                field.attname,
+                field
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+                else None,
+            )
+            for field in obj._meta.concrete_fields
+        ]
     return {
-        str(field.column): field.get_prep_value(field.pre_save(obj, add=True))
-        for field in obj._meta.concrete_fields
+        column: getattr(obj, attname) if computed is None else computed.pre_save(obj, add=True)
+        for column, attname, computed in columns
     }
 
 
