@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from selgeo.db import supports_prepared
 from tracking import selectors, services, visitors
 from tracking.models import ClickSource
 
@@ -51,6 +52,24 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def follow_link(request: HttpRequest, code: str, merchant_slug: str = "") -> HttpResponse:
+    referrer = str(request.META.get("HTTP_REFERER", ""))
+    if (
+        request.method == "GET"
+        and supports_prepared()
+        and selectors.CODE_PATTERN.match(code)
+        and (not merchant_slug or selectors.SLUG_PATTERN.match(merchant_slug))
+    ):
+        # The common case in one statement; anything it does not record (unknown,
+        # ambiguous or inactive codes, click.created subscribers) is decided below.
+        recorded = services.link_click_fast(
+            code=code,
+            merchant_slug=merchant_slug,
+            visitor=visitors.visitor_from_request(request),
+            referrer=referrer,
+        )
+        if recorded is not None:
+            click_id, landing_url = recorded
+            return _finish(HttpResponseRedirect(with_click_id(landing_url, click_id)))
     target = selectors.link_target(code=code, merchant_slug=merchant_slug)
     referral_code = target.referral_code
     if referral_code is None:
@@ -65,6 +84,6 @@ def follow_link(request: HttpRequest, code: str, merchant_slug: str = "") -> Htt
         visitor=visitors.visitor_from_request(request),
         source=ClickSource.LINK,
         landing_url=landing_url,
-        referrer=str(request.META.get("HTTP_REFERER", "")),
+        referrer=referrer,
     )
     return _finish(HttpResponseRedirect(with_click_id(landing_url, click.id)))

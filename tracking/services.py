@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +22,7 @@ from partners.models import ProgramStatus, ReferralCode
 from selgeo.db import fetch_prepared
 from selgeo.ids import uuid7
 from tracking import selectors
-from tracking.models import Click
+from tracking.models import Click, ClickSource
 from tracking.visitors import Visitor
 from webhooks import selectors as webhooks_selectors
 from webhooks.services import emit
@@ -128,52 +129,132 @@ class TrackedClick:
     is_bot: bool
 
 
-# Everything `click_track` checks for a referral code of an active public key, and the
-# INSERT, in one statement: one round trip, planned once per connection. It inserts
-# nothing when any check fails or when an endpoint subscribes to `click.created` (the
-# click and its event must then be written together); the caller then takes the general
-# path, which explains the refusal or writes the outbox. The key's digest is compared in
-# SQL: a timing difference there could reveal only the stored digest, which is useless
-# without a preimage. Expiry adds whole days as seconds, so no time-zone rule moves it.
-# The statement is its own transaction, so its local setting decides how it commits
-# (settings.SELGEO_CLICKS_DURABLE_COMMIT).
-_TRACK_CLICK_SQL = """
-WITH commit_mode AS (
+# The one-statement click paths. Each resolves a referral code to a `code` row (id,
+# merchant, mode, program, partner, program code, cookie window, landing URL) only when
+# everything the general path checks allows a click, and inserts the click in the same
+# statement: one round trip, planned once per connection. They insert nothing when any
+# check fails or when an endpoint subscribes to `click.created` (the click and its event
+# must then be written together); the caller then takes the general path, which
+# explains the refusal or writes the outbox. Expiry adds whole days as seconds, so no
+# time-zone rule moves it. The statement is its own transaction, so its local setting
+# decides how it commits (settings.SELGEO_CLICKS_DURABLE_COMMIT).
+_CODE_COLUMNS = """rc.id, rc.merchant_id, rc.mode, rc.program_id, rc.partner_id,
+           program.code AS program_code, program.cookie_days, program.landing_url"""
+_NO_CLICK_SUBSCRIBER = """NOT EXISTS (
+          SELECT 1 FROM webhooks_webhookendpoint endpoint
+          WHERE endpoint.merchant_id = rc.merchant_id AND endpoint.mode = rc.mode
+            AND endpoint.disabled_at IS NULL
+            AND endpoint.event_types @> '["click.created"]'::jsonb)"""
+_INSERT_CLICK = """, inserted AS (
+    INSERT INTO tracking_click (
+        id, mode, landing_url, referrer, user_agent, ip_hash, country, is_bot, source,
+        created_at, expires_at, merchant_id, partner_id, program_id, referral_code_id)
+    SELECT %(id)s::uuid, code.mode, left(coalesce(%(landing_url)s, code.landing_url), 2000),
+           left(%(referrer)s, 2000), %(user_agent)s, %(ip_hash)s, %(country)s,
+           %(is_bot)s::boolean, %(source)s, %(now)s::timestamptz,
+           %(now)s::timestamptz + make_interval(secs => code.cookie_days * 86400),
+           code.merchant_id, code.partner_id, code.program_id, code.id
+    FROM code
+    RETURNING expires_at, partner_id
+), commit_mode AS (
     SELECT set_config('synchronous_commit', %(synchronous_commit)s, true)
-), key AS (
+)
+SELECT inserted.expires_at, inserted.partner_id, code.program_code, code.landing_url
+FROM inserted, code, commit_mode
+"""
+
+# POST /v1/clicks: an active public key, and its merchant's code of the key's mode. The
+# key's digest is compared in SQL: a timing difference there could reveal only the
+# stored digest, which is useless without a preimage.
+_TRACK_CLICK_SQL = "".join(
+    (
+        """
+WITH key AS (
     SELECT merchant_id FROM accounts_apikey
     WHERE prefix = %(prefix)s AND secret_hash = %(secret_hash)s
       AND kind = %(kind)s AND mode = %(mode)s
       AND (revoked_at IS NULL OR revoked_at > %(now)s)
       AND (expires_at IS NULL OR expires_at > %(now)s)
 ), code AS (
-    SELECT rc.id, rc.merchant_id, rc.program_id, rc.partner_id,
-           program.code AS program_code, program.cookie_days
+    SELECT """,
+        _CODE_COLUMNS,
+        """
     FROM partners_referralcode rc
     JOIN key ON key.merchant_id = rc.merchant_id
     JOIN partners_program program ON program.id = rc.program_id
     JOIN accounts_partner partner ON partner.id = rc.partner_id
     WHERE lower(rc.code) = %(code)s AND rc.mode = %(mode)s AND rc.disabled_at IS NULL
       AND partner.erased_at IS NULL AND program.status = %(published)s
-      AND NOT EXISTS (
-          SELECT 1 FROM webhooks_webhookendpoint endpoint
-          WHERE endpoint.merchant_id = rc.merchant_id AND endpoint.mode = %(mode)s
-            AND endpoint.disabled_at IS NULL
-            AND endpoint.event_types @> '["click.created"]'::jsonb)
-), inserted AS (
-    INSERT INTO tracking_click (
-        id, mode, landing_url, referrer, user_agent, ip_hash, country, is_bot, source,
-        created_at, expires_at, merchant_id, partner_id, program_id, referral_code_id)
-    SELECT %(id)s::uuid, %(mode)s, %(landing_url)s, %(referrer)s, %(user_agent)s,
-           %(ip_hash)s, %(country)s, %(is_bot)s::boolean, %(source)s, %(now)s::timestamptz,
-           %(now)s::timestamptz + make_interval(secs => code.cookie_days * 86400),
-           code.merchant_id, code.partner_id, code.program_id, code.id
-    FROM code
-    RETURNING expires_at, partner_id
+      AND """,
+        _NO_CLICK_SUBSCRIBER,
+        """
+)""",
+        _INSERT_CLICK,
+    )
 )
-SELECT inserted.expires_at, inserted.partner_id, code.program_code
-FROM inserted, code, commit_mode
-"""
+
+# GET /r/<code> and /r/<merchant-slug>/<code>: without a slug, only a code exactly one
+# merchant has active (not disabled, partner not erased) names anything, as in
+# `selectors.link_target`; its program must be published.
+_LINK_CLICK_SQL = "".join(
+    (
+        """
+WITH candidate AS (
+    SELECT rc.id FROM partners_referralcode rc
+    JOIN accounts_partner partner ON partner.id = rc.partner_id
+    WHERE lower(rc.code) = %(code)s AND rc.disabled_at IS NULL AND partner.erased_at IS NULL
+      AND (%(merchant_slug)s = '' OR rc.merchant_id IN (
+          SELECT id FROM accounts_merchant WHERE slug = %(merchant_slug)s))
+    LIMIT 2
+), code AS (
+    SELECT """,
+        _CODE_COLUMNS,
+        """
+    FROM partners_referralcode rc
+    JOIN partners_program program ON program.id = rc.program_id
+    WHERE rc.id IN (SELECT id FROM candidate) AND (SELECT count(*) FROM candidate) = 1
+      AND program.status = %(published)s
+      AND """,
+        _NO_CLICK_SUBSCRIBER,
+        """
+)""",
+        _INSERT_CLICK,
+    )
+)
+
+
+def _click_params(
+    *, visitor: Visitor, source: str, landing_url: str | None, referrer: str
+) -> dict[str, Any]:
+    return {
+        "published": ProgramStatus.PUBLISHED.value,
+        "id": uuid7(),
+        "now": timezone.now(),
+        "landing_url": landing_url,
+        "referrer": referrer,
+        "user_agent": visitor.user_agent,
+        "ip_hash": visitor.ip_hash,
+        "country": visitor.country,
+        "is_bot": visitor.is_bot,
+        "source": source,
+        "synchronous_commit": "on" if settings.SELGEO_CLICKS_DURABLE_COMMIT else "off",
+    }
+
+
+def link_click_fast(
+    *, code: str, merchant_slug: str, visitor: Visitor, referrer: str
+) -> tuple[uuid.UUID, str] | None:
+    """A tracking link's click in one statement, on PostgreSQL: its id and the landing
+    URL to redirect to, or None when `selectors.link_target` must decide."""
+    params = _click_params(
+        visitor=visitor, source=ClickSource.LINK, landing_url=None, referrer=referrer
+    )
+    row = fetch_prepared(
+        _LINK_CLICK_SQL, {**params, "code": code.lower(), "merchant_slug": merchant_slug}
+    )
+    if row is None:
+        return None
+    return params["id"], row[3]
 
 
 def click_track_fast(
@@ -190,32 +271,24 @@ def click_track_fast(
     None means only "not here": the key, the code or the program refused it, or the
     click needs its `click.created` event; `click_track` then decides and explains.
     """
-    click_id = uuid7()
+    params = _click_params(
+        visitor=visitor, source=source, landing_url=landing_url, referrer=referrer
+    )
     row = fetch_prepared(
         _TRACK_CLICK_SQL,
         {
+            **params,
             "prefix": key.prefix,
             "secret_hash": hash_key(key.raw),
             "kind": KeyKind.PUBLIC.value,
             "mode": key.mode,
-            "now": timezone.now(),
             "code": referral_code.lower(),
-            "published": ProgramStatus.PUBLISHED.value,
-            "id": click_id,
-            "landing_url": landing_url[:URL_MAX],
-            "referrer": referrer[:URL_MAX],
-            "user_agent": visitor.user_agent,
-            "ip_hash": visitor.ip_hash,
-            "country": visitor.country,
-            "is_bot": visitor.is_bot,
-            "source": source,
-            "synchronous_commit": "on" if settings.SELGEO_CLICKS_DURABLE_COMMIT else "off",
         },
     )
     if row is None:
         return None
-    expires_at, partner_id, program_code = row
-    return TrackedClick(click_id, expires_at, program_code, partner_id, visitor.is_bot)
+    expires_at, partner_id, program_code, _landing_url = row
+    return TrackedClick(params["id"], expires_at, program_code, partner_id, visitor.is_bot)
 
 
 @transaction.atomic
