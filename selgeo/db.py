@@ -219,6 +219,7 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
     `sql`); rows come back through psycopg's loaders for the connection, as a cursor
     would return them. Database errors are raised as Django's, as the ORM raises them.
     """
+    import psycopg
     from psycopg import pq
     from psycopg.errors import error_from_result
 
@@ -249,6 +250,10 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
             result = pg.pgconn.exec_prepared(name, values)
             if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
                 break
+            if pg.pgconn.status != pq.ConnStatus.OK:
+                # The server went away: what psycopg itself raises then.
+                message = result.error_message.decode("utf-8", "replace").strip()
+                raise psycopg.OperationalError(message or "the connection was lost")
             if attempt == 1 and result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
                 # The statement is gone (a psycopg rollback deallocates them all, as do
                 # DISCARD ALL and poolers): prepare again. In autocommit nothing failed.

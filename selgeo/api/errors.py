@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -242,7 +243,20 @@ def error_response(error: ApiError) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: every known error becomes the envelope."""
+    """DRF's EXCEPTION_HANDLER: every known error becomes the envelope.
+
+    A database that cannot answer (down, restarting, a deadlock or a timeout: Django's
+    OperationalError and InterfaceError) is 503 SERVICE_UNAVAILABLE with `Retry-After`:
+    the call can be repeated as it is (conversions are idempotent on their transaction
+    id). It is logged with the request id like any server error.
+    """
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", exc, exc_info=exc)
+        return error_response(
+            ServiceUnavailable(
+                "The database is unavailable; try again shortly", headers={"Retry-After": "5"}
+            )
+        )
     error = to_api_error(exc, context)
     if error is None:
         # Unknown errors propagate to Django, whose handler500 renders INTERNAL_ERROR

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import psycopg
 import pytest
+from django.db import close_old_connections, connection
 from django.test import Client
 
 from accounts.models import ApiKey
-from tests.conftest import Keys, assert_error
+from tests.conftest import Keys, api_client, assert_error
+from tests.tracking.conftest import BROWSER_UA
+from tests.tracking.factories import ProgramFactory, ReferralCodeFactory
+from tracking.models import Click
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.selgeo.probe_urls")]
 
@@ -140,3 +146,35 @@ def test_valid_request_passes_and_writes_nothing_extra(keys: Keys):
     assert response.status_code == 201
     assert response.json() == {"mode": "test", "amount_cents": 4900, "currency": "EUR"}
     assert ApiKey.objects.count() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server that can go away")
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_database_connection_is_503_and_the_next_call_reconnects(
+    settings, keys: Keys, merchant
+):
+    settings.SELGEO_RATELIMITS_ENABLED = False
+    program = ProgramFactory(merchant=merchant, mode="live", code="SUMMER")
+    ReferralCodeFactory(program=program, code="JaneLive")
+    client = api_client(keys.pk_live, HTTP_USER_AGENT=BROWSER_UA)
+
+    def click() -> Any:
+        return client.post("/v1/clicks", {"referral_code": "JaneLive"}, format="json")
+
+    assert click().status_code == 201
+    # The server drops the persistent connection (a restart, a failover).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    params = connection.get_connection_params()
+    address = {k: params[k] for k in ("dbname", "user", "host", "port", "password") if k in params}
+    with psycopg.connect(**address, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    response = click()
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert response["Retry-After"] == "5"
+    # Outside tests Django does this when every request finishes: the broken connection
+    # is dropped, and the next request opens a new one.
+    close_old_connections()
+    assert click().status_code == 201
+    assert Click.objects.count() == 2
