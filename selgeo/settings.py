@@ -221,6 +221,8 @@ SELGEO_RATE_LIMITS = {
     "conversions": "120/m",
     "auth": "10/m",
     "general": "300/m",
+    # Tracking-link clicks recorded per visitor address; past it links still redirect.
+    "links": "60/m",
 }
 RATELIMIT_USE_CACHE = "default"
 # Prepended to every counter's group; tests give each test its own namespace.

@@ -9,7 +9,8 @@ program not published) records nothing and redirects to the merchant's website w
 the merchant is known and has one, else answers a plain HTML 404 page.
 
 Bots follow the redirect like anyone else; their click is flagged. A HEAD request (link
-checkers) gets the same redirect without a click. Responses are never cached and not
+checkers) gets the same redirect without a click, and so does a visitor address past
+the `links` rate limit (60 recorded clicks a minute). Responses are never cached and not
 indexed; their referrer policy lets the landing page see the referring site's origin,
 not the full address of the page the visitor came from.
 """
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from selgeo.api import ratelimit
 from selgeo.db import supports_prepared
 from tracking import selectors, services, visitors
 from tracking.models import ClickSource
@@ -53,8 +55,11 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def follow_link(request: HttpRequest, code: str, merchant_slug: str = "") -> HttpResponse:
     referrer = str(request.META.get("HTTP_REFERER", ""))
+    # Past the per-visitor limit a link still leads to the landing page, as HEAD does,
+    # but records nothing: repeated clicks from one address are not a crowd.
+    records = request.method == "GET" and ratelimit.allows(request, zone="links")
     if (
-        request.method == "GET"
+        records
         and supports_prepared()
         and selectors.CODE_PATTERN.match(code)
         and (not merchant_slug or selectors.SLUG_PATTERN.match(merchant_slug))
@@ -77,7 +82,7 @@ def follow_link(request: HttpRequest, code: str, merchant_slug: str = "") -> Htt
             return _finish(HttpResponseRedirect(target.fallback_url))
         return _finish(_not_found(request))
     landing_url = referral_code.program.landing_url
-    if request.method == "HEAD":
+    if not records:
         return _finish(HttpResponseRedirect(with_click_id(landing_url, None)))
     click = services.click_record(
         referral_code=referral_code,

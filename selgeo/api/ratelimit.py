@@ -1,8 +1,9 @@
 """Rate-limit zones, counted by django-ratelimit in the shared cache.
 
 Zones (per minute): tracking 1000 per pk key, conversions 120 per sk key, auth 10 per
-IP, general 300 per IP. A request in a key zone whose key did not validate is counted
-in the general IP zone instead, so garbage keys cannot dodge limits or cost lookups.
+IP, general 300 per IP, links 60 recorded clicks per visitor IP. A request in a key zone
+whose key did not validate is counted in the general IP zone instead, so garbage keys
+cannot dodge limits or cost lookups.
 
 When the cache is unreachable, key zones fail open (a merchant's clicks and sales must
 not be lost because Redis blinked) and IP zones on the auth endpoints fail closed
@@ -35,6 +36,7 @@ ZONES = {
     "conversions": Zone("conversions", per_key=True, fail_open=True),
     "auth": Zone("auth", per_key=False, fail_open=False),
     "general": Zone("general", per_key=False, fail_open=True),
+    "links": Zone("links", per_key=False, fail_open=True),
 }
 
 
@@ -71,3 +73,12 @@ def enforce(request: HttpRequest, *, zone: str, key: str | None = None) -> None:
         return
     if usage["should_limit"]:
         raise RateLimitExceeded(retry_after=min(60, max(1, int(usage["time_left"]))))
+
+
+def allows(request: HttpRequest, *, zone: str, key: str | None = None) -> bool:
+    """Count this request in `zone`; whether it is within the limit (never raises)."""
+    try:
+        enforce(request, zone=zone, key=key)
+    except (RateLimitExceeded, ServiceUnavailable):
+        return False
+    return True

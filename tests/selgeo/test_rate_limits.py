@@ -29,6 +29,7 @@ def test_zone_numbers_are_the_public_contract():
         "conversions": "120/m",
         "auth": "10/m",
         "general": "300/m",
+        "links": "60/m",
     }
 
 

@@ -260,3 +260,29 @@ def test_a_link_of_a_click_created_subscriber_writes_the_click_and_its_event(bro
     assert response["Location"].endswith(f"selgeo_click_id={click.id}#top")
     event = Event.objects.get(type="click.created", merchant=endpoint.merchant)
     assert event.payload["data"]["id"] == str(click.id)
+
+
+def test_past_the_per_visitor_limit_links_redirect_without_recording(browser, code, settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "links": "2/m"}
+    answers = [browser.get("/r/JaneDoe") for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert "selgeo_click_id=" in answers[0]["Location"]
+    assert "selgeo_click_id=" in answers[1]["Location"]
+    assert answers[2]["Location"] == "https://acme.example.com/shop?lang=en#top"
+    _assert_link_headers(answers[2])
+    assert Click.objects.count() == 2
+    # Another visitor is counted on its own.
+    other = Client(HTTP_USER_AGENT=BROWSER_UA, REMOTE_ADDR="203.0.113.80")
+    assert "selgeo_click_id=" in other.get("/r/JaneDoe")["Location"]
+    assert Click.objects.count() == 3
+
+
+def test_the_link_limit_fails_open_when_the_cache_is_down(browser, code, settings, monkeypatch):
+    from selgeo.api import ratelimit
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(ratelimit, "get_usage", down)
+    assert "selgeo_click_id=" in browser.get("/r/JaneDoe")["Location"]
+    assert Click.objects.count() == 1
