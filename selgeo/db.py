@@ -198,6 +198,8 @@ class _Prepared:
         from psycopg.adapt import Transformer
 
         self.names: dict[bytes, bytes] = {}
+        # Names are never reused: a name whose statement the server still holds would clash.
+        self.prepared = 0
         self.loader = Transformer(pg)
 
 
@@ -242,7 +244,8 @@ def fetch_prepared(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> tuple
         for attempt in (1, 2):
             name = state.names.get(query)
             if name is None:
-                name = b"selgeo_%d" % len(state.names)
+                state.prepared += 1
+                name = b"selgeo_%d" % state.prepared
                 prepared = pg.pgconn.prepare(name, query)
                 if prepared.status != pq.ExecStatus.COMMAND_OK:
                     raise error_from_result(prepared, encoding="utf-8")

@@ -147,3 +147,20 @@ def test_insert_together_raises_other_violations():
 
 def test_prepared_statements_are_postgresqls():
     assert supports_prepared() == (connection.vendor == "postgresql")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_server_forgot_alone_is_prepared_again():
+    assert fetch_prepared("SELECT %s::int + 1", [1]) == (2,)
+    assert fetch_prepared("SELECT %s::int + 2", [1]) == (3,)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE statement = %s",
+            ["SELECT $1::int + 1"],
+        )
+        (name,) = cursor.fetchone()
+        # Only this statement goes (as a pooler's or an operator's DEALLOCATE would).
+        cursor.execute(f"DEALLOCATE {name}")
+    assert fetch_prepared("SELECT %s::int + 1", [5]) == (6,)
+    assert fetch_prepared("SELECT %s::int + 2", [5]) == (7,)
