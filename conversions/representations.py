@@ -17,16 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
-from rest_framework import ISO_8601, serializers
-from rest_framework.settings import api_settings
-
 from conversions.models import Commission, CommissionAdjustment, Conversion
-
-# DRF's own field formats datetimes, so the API's DATETIME_FORMAT, time zone and
-# handling of naive values apply here exactly as in every serializer.
-_DATETIME = serializers.DateTimeField()
-_DATETIME_FORMAT = api_settings.DATETIME_FORMAT
+from selgeo.api.serializers import moment_text
 
 
 def related_or_none(instance: Any, name: str) -> Any:
@@ -38,10 +30,7 @@ def related_or_none(instance: Any, name: str) -> Any:
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _uuid(value: Any) -> str | None:
+    # Text, ids included.
     return None if value is None else str(value)
 
 
@@ -50,31 +39,25 @@ def _int(value: Any) -> int | None:
 
 
 def _datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is not None and _DATETIME_FORMAT not in (None, ISO_8601):
-        # What the field does with an aware value, without its per-call overhead (a
-        # conversion renders eight moments): the current time zone, then the format.
-        return value.astimezone(timezone.get_current_timezone()).strftime(_DATETIME_FORMAT)
-    return _DATETIME.to_representation(value)
+    return None if value is None else moment_text(value)
 
 
 def _program_ref(program: Any) -> dict[str, Any] | None:
     if program is None:
         return None
-    return {"id": _uuid(program.id), "code": _text(program.code), "name": _text(program.name)}
+    return {"id": _text(program.id), "code": _text(program.code), "name": _text(program.name)}
 
 
 def _partner_ref(partner: Any) -> dict[str, Any] | None:
     if partner is None:
         return None
-    return {"id": _uuid(partner.id), "display_name": _text(partner.display_name)}
+    return {"id": _text(partner.id), "display_name": _text(partner.display_name)}
 
 
 def _merchant_ref(merchant: Any) -> dict[str, Any] | None:
     if merchant is None:
         return None
-    return {"id": _uuid(merchant.id), "name": _text(merchant.name)}
+    return {"id": _text(merchant.id), "name": _text(merchant.name)}
 
 
 def _explanation(explanation: Any) -> dict[str, Any] | None:
@@ -99,7 +82,7 @@ def _steps(steps: Any) -> list[dict[str, Any]] | None:
 def adjustment_data(adjustment: CommissionAdjustment) -> dict[str, Any]:
     """`AdjustmentOut`: what a paid commission's reversal owes back."""
     return {
-        "id": _uuid(adjustment.id),
+        "id": _text(adjustment.id),
         "amount_cents": _int(adjustment.amount_cents),
         "currency": _text(adjustment.currency),
         "reason": _text(adjustment.reason),
@@ -128,15 +111,15 @@ def _commission_terms(commission: Commission) -> dict[str, Any]:
 
 def commission_brief_data(commission: Commission) -> dict[str, Any]:
     """`CommissionBriefOut`: a commission inside its conversion."""
-    return {"id": _uuid(commission.id), **_commission_terms(commission)}
+    return {"id": _text(commission.id), **_commission_terms(commission)}
 
 
 def commission_data(commission: Commission) -> dict[str, Any]:
     """`CommissionOut`: a commission as the merchant sees it."""
     head = {
-        "id": _uuid(commission.id),
+        "id": _text(commission.id),
         "mode": _text(commission.mode),
-        "conversion_id": _uuid(commission.conversion_id),
+        "conversion_id": _text(commission.conversion_id),
         "program": _program_ref(commission.program),
         "partner": _partner_ref(commission.partner),
     }
@@ -146,7 +129,7 @@ def commission_data(commission: Commission) -> dict[str, Any]:
 def partner_commission_data(commission: Commission) -> dict[str, Any]:
     """`PartnerCommissionOut`: a commission as its partner sees it."""
     head = {
-        "id": _uuid(commission.id),
+        "id": _text(commission.id),
         "mode": _text(commission.mode),
         "merchant": _merchant_ref(commission.merchant),
         "program": _program_ref(commission.program),
@@ -162,11 +145,11 @@ def conversion_data(conversion: Conversion) -> dict[str, Any]:
     partner = conversion.partner
     commission = related_or_none(conversion, "commission")
     return {
-        "id": _uuid(conversion.id),
+        "id": _text(conversion.id),
         "mode": _text(conversion.mode),
         "event_type": _text(conversion.event_type),
         "external_transaction_id": _text(conversion.external_transaction_id),
-        "click_id": _uuid(conversion.click_id_raw),
+        "click_id": _text(conversion.click_id_raw),
         "promo_code": conversion.promo_code_raw or None,
         "customer_id": conversion.customer_ref or None,
         "amount_cents": _int(conversion.amount_cents),

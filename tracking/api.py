@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from selgeo.api.authentication import PublicKeyAuthentication, bearer_token
 from selgeo.api.context import request_merchant, request_mode
 from selgeo.api.errors import InvalidPublicKey
 from selgeo.api.permissions import HasPublicKey
+from selgeo.api.serializers import moment_text
 from selgeo.api.views import APIView
 from selgeo.db import supports_prepared
 from tracking import services, visitors
@@ -55,10 +55,6 @@ def _visitor(request: Request, hints: Mapping[str, Any]) -> tuple[visitors.Visit
     if visitors.is_browser_request(request):
         return visitors.visitor_from_request(request), ClickSource.BROWSER
     return visitors.visitor_from_hints(request, hints), ClickSource.API
-
-
-# The moment format of DRF's DATETIME_FORMAT setting, which ClickOut renders with.
-_MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 class ClickCreateView(APIView):
@@ -152,7 +148,7 @@ class ClickCreateView(APIView):
             return None
         data = {
             "click_id": str(click.id),
-            "expires_at": click.expires_at.astimezone(UTC).strftime(_MOMENT_FORMAT),
+            "expires_at": moment_text(click.expires_at),
             "program": click.program_code,
             "partner": str(click.partner_id),
             "attributable": not click.is_bot,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from selgeo.currencies import CURRENCIES
 
@@ -95,3 +98,18 @@ class CurrencyField(StrictCharField):
         if value not in CURRENCIES:
             self.fail("unknown_currency")
         return value
+
+
+# DRF's own field renders moments, so the API's DATETIME_FORMAT, time zone and handling
+# of naive values apply to hand-built responses exactly as in every serializer.
+_MOMENT_FIELD = serializers.DateTimeField()
+
+
+def moment_text(value: datetime) -> str:
+    """A moment as every API response writes it (DRF's DateTimeField, without its
+    per-call overhead for the aware values hot paths render)."""
+    output_format = api_settings.DATETIME_FORMAT
+    if value.tzinfo is not None and output_format not in (None, ISO_8601):
+        return value.astimezone(timezone.get_current_timezone()).strftime(output_format)
+    text: str = _MOMENT_FIELD.to_representation(value)
+    return text
