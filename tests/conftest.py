@@ -19,6 +19,9 @@ from accounts.models import Membership, Merchant, Partner, Role, User
 from accounts.tokens import issue_tokens
 from tests.factories import MembershipFactory, PartnerFactory
 
+# Acme's programs and an approved partner, for the folders that use them.
+pytest_plugins = ["tests.partners.programs"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_rate_limits(settings: Any) -> None:

@@ -13,11 +13,9 @@ from django.test import Client
 
 from accounts.models import Merchant, Partner, User
 from dashboard.access import SESSION_MERCHANT, SESSION_MODE
-from partners.models import Application, ApplicationStatus, Program, ReferralCode
+from partners.models import Application, Program
 from tests.conftest import Keys
 from tests.dashboard.sales import Sales, record_sales
-from tests.factories import PartnerFactory
-from tests.partners.factories import ApplicationFactory, ProgramFactory, ReferralCodeFactory
 
 
 def browser(
@@ -71,49 +69,9 @@ def partner_web(partner: Partner) -> Client:
 
 
 @pytest.fixture
-def other_partner(db: None) -> Partner:
-    return PartnerFactory(display_name="Other Partner")
-
-
-@pytest.fixture
 def other_partner_web(other_partner: Partner) -> Client:
     assert other_partner.user is not None
     return browser(other_partner.user)
-
-
-@pytest.fixture
-def program(merchant: Merchant) -> Program:
-    return ProgramFactory(merchant=merchant, mode="live", code="SHOES", name="Shoes")
-
-
-@pytest.fixture
-def test_program(merchant: Merchant) -> Program:
-    return ProgramFactory(merchant=merchant, mode="test", code="SHOES-TEST", name="Shoes (test)")
-
-
-@pytest.fixture
-def other_program(other_merchant: Merchant) -> Program:
-    return ProgramFactory(merchant=other_merchant, mode="live", code="HATS", name="Hats")
-
-
-@pytest.fixture
-def application(program: Program, partner: Partner) -> Application:
-    return ApplicationFactory(program=program, partner=partner)
-
-
-@pytest.fixture
-def approved(program: Program, partner: Partner) -> Application:
-    """The partner approved into Acme's live program, with its default referral code."""
-    application = ApplicationFactory(
-        program=program, partner=partner, status=ApplicationStatus.APPROVED
-    )
-    ReferralCodeFactory(program=program, partner=partner, code="partner-default", is_default=True)
-    return application
-
-
-@pytest.fixture
-def default_code(approved: Application) -> ReferralCode:
-    return ReferralCode.objects.get(partner=approved.partner, program=approved.program)
 
 
 @pytest.fixture
