@@ -18,6 +18,7 @@ from conversions.models import Commission, Conversion, ConversionStatus, TestSes
 from partners.models import Application, ApplicationStatus, Program
 from partners.selectors import programs_for
 from selgeo.db import JoinedLoader
+from tracking.buffer import await_click
 from tracking.models import Click
 
 
@@ -124,16 +125,23 @@ _CLICK_OF_MERCHANT = JoinedLoader(
 )
 
 
+# A click answered a moment ago may still be in a server process's batch
+# (`tracking.buffer`): both lookups wait for it rather than report it missing.
+
+
 def click_for_attribution(*, merchant: Merchant, click_id: uuid.UUID) -> Click | None:
-    found: Click | None = _CLICK_OF_MERCHANT.first([merchant.pk, click_id])
+    found: Click | None = await_click(
+        click_id, lambda: _CLICK_OF_MERCHANT.first([merchant.pk, click_id])
+    )
     return found
 
 
 def click_for_audit(*, merchant: Merchant, mode: str, click_id: uuid.UUID) -> Click | None:
-    return (
+    return await_click(
+        click_id,
         Click.objects.select_related("program", "partner", "referral_code")
         .filter(merchant=merchant, mode=mode, pk=click_id)
-        .first()
+        .first,
     )
 
 

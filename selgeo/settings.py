@@ -237,6 +237,14 @@ SELGEO_IP_HASH_KEY = os.environ.get("SELGEO_IP_HASH_KEY", SECRET_KEY)
 # everything else always wait. SELGEO_CLICKS_DURABLE_COMMIT=1 makes clicks wait too.
 SELGEO_CLICKS_DURABLE_COMMIT = env_bool("SELGEO_CLICKS_DURABLE_COMMIT", False)
 
+# On PostgreSQL the hot click paths answer at once and each process writes its clicks in
+# a batch every SELGEO_CLICKS_BUFFER_MS (`tracking.buffer` explains what that trades);
+# 0 writes every click in its own request. Tests write directly unless a test opts in.
+SELGEO_CLICKS_BUFFER_MS = env_int("SELGEO_CLICKS_BUFFER_MS", 0 if SELGEO_ENV == "test" else 50)
+# How long a process trusts that a key and code (or a link's code) allow a click before
+# checking again; the batch itself checks code, partner and program once more.
+SELGEO_CLICKS_CACHE_SECONDS = env_int("SELGEO_CLICKS_CACHE_SECONDS", 5)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["selgeo.api.authentication.MerchantJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["selgeo.api.permissions.IsMerchantUser"],

@@ -7,7 +7,9 @@ the same program or partner never queue behind each other.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +23,7 @@ from accounts.models import KeyKind, Merchant, Partner
 from partners.models import ProgramStatus, ReferralCode
 from selgeo.db import fetch_prepared
 from selgeo.ids import uuid7
-from tracking import selectors
+from tracking import buffer, selectors
 from tracking.models import Click, ClickSource
 from tracking.visitors import Visitor
 from webhooks import selectors as webhooks_selectors
@@ -166,7 +168,7 @@ FROM inserted, code, commit_mode
 # POST /v1/clicks: an active public key, and its merchant's code of the key's mode. The
 # key's digest is compared in SQL: a timing difference there could reveal only the
 # stored digest, which is useless without a preimage.
-_TRACK_CLICK_SQL = "".join(
+_TRACK_CODE = "".join(
     (
         """
 WITH key AS (
@@ -189,14 +191,13 @@ WITH key AS (
         _NO_CLICK_SUBSCRIBER,
         """
 )""",
-        _INSERT_CLICK,
     )
 )
 
 # GET /r/<code> and /r/<merchant-slug>/<code>: without a slug, only a code exactly one
 # merchant has active (not disabled, partner not erased) names anything, as in
 # `selectors.link_target`; its program must be published.
-_LINK_CLICK_SQL = "".join(
+_LINK_CODE = "".join(
     (
         """
 WITH candidate AS (
@@ -218,9 +219,15 @@ WITH candidate AS (
         _NO_CLICK_SUBSCRIBER,
         """
 )""",
-        _INSERT_CLICK,
     )
 )
+
+_TRACK_CLICK_SQL = _TRACK_CODE + _INSERT_CLICK
+_LINK_CLICK_SQL = _LINK_CODE + _INSERT_CLICK
+# The same checks without the insert, for clicks that go through `tracking.buffer`.
+_TARGET = "\nSELECT id, program_code, partner_id, cookie_days, landing_url FROM code"
+_TRACK_TARGET_SQL = _TRACK_CODE + _TARGET
+_LINK_TARGET_SQL = _LINK_CODE + _TARGET
 
 
 def _click_params(
@@ -241,17 +248,100 @@ def _click_params(
     }
 
 
+@dataclass(frozen=True)
+class ClickTarget:
+    """What a buffered click needs of its referral code, as the checks found it."""
+
+    code_id: uuid.UUID
+    program_code: str
+    partner_id: uuid.UUID
+    cookie_days: int
+    landing_url: str
+
+
+# Targets the checks allowed a moment ago, per process: (expiry, target) by what named
+# them. Only allowed targets are kept; a refusal is decided afresh by the general path.
+_TARGETS: dict[tuple[str, ...], tuple[float, ClickTarget]] = {}
+TARGETS_MAX = 10_000
+
+
+def _target(
+    name: tuple[str, ...], sql: str, params: Callable[[], dict[str, Any]]
+) -> ClickTarget | None:
+    """The cached target `name` stands for, or the checks run now (and cached for
+    SELGEO_CLICKS_CACHE_SECONDS when they allow a click)."""
+    now = time.monotonic()
+    cached = _TARGETS.get(name)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = fetch_prepared(sql, params())
+    if row is None:
+        _TARGETS.pop(name, None)
+        return None
+    target = ClickTarget(*row)
+    if len(_TARGETS) >= TARGETS_MAX:
+        _TARGETS.clear()
+    _TARGETS[name] = (now + settings.SELGEO_CLICKS_CACHE_SECONDS, target)
+    return target
+
+
+def _buffer_click(
+    target: ClickTarget, *, visitor: Visitor, source: str, landing_url: str, referrer: str
+) -> tuple[uuid.UUID, datetime] | None:
+    """Leave the click for the next batch: its id and expiry, or None when the buffer
+    cannot take it (the caller then writes it directly)."""
+    created_at = timezone.now()
+    click_id = uuid7()
+    expires_at = created_at + timedelta(days=target.cookie_days)
+    row = buffer.as_row(
+        click_id=click_id,
+        code_id=target.code_id,
+        landing_url=landing_url[:URL_MAX],
+        referrer=referrer[:URL_MAX],
+        user_agent=visitor.user_agent,
+        ip_hash=visitor.ip_hash,
+        country=visitor.country,
+        is_bot=visitor.is_bot,
+        source=source,
+        created_at=created_at,
+        expires_at=expires_at,
+    )
+    if not buffer.BUFFER.add(row):
+        return None
+    return click_id, expires_at
+
+
 def link_click_fast(
     *, code: str, merchant_slug: str, visitor: Visitor, referrer: str
 ) -> tuple[uuid.UUID, str] | None:
-    """A tracking link's click in one statement, on PostgreSQL: its id and the landing
-    URL to redirect to, or None when `selectors.link_target` must decide."""
+    """A tracking link's click, buffered or in one statement, on PostgreSQL: its id and
+    the landing URL to redirect to, or None when `selectors.link_target` must decide."""
+    code = code.lower()
+    if buffer.BUFFER.enabled():
+        target = _target(
+            ("link", merchant_slug, code),
+            _LINK_TARGET_SQL,
+            lambda: {
+                "published": ProgramStatus.PUBLISHED.value,
+                "code": code,
+                "merchant_slug": merchant_slug,
+            },
+        )
+        if target is None:
+            return None
+        buffered = _buffer_click(
+            target,
+            visitor=visitor,
+            source=ClickSource.LINK,
+            landing_url=target.landing_url,
+            referrer=referrer,
+        )
+        if buffered is not None:
+            return buffered[0], target.landing_url
     params = _click_params(
         visitor=visitor, source=ClickSource.LINK, landing_url=None, referrer=referrer
     )
-    row = fetch_prepared(
-        _LINK_CLICK_SQL, {**params, "code": code.lower(), "merchant_slug": merchant_slug}
-    )
+    row = fetch_prepared(_LINK_CLICK_SQL, {**params, "code": code, "merchant_slug": merchant_slug})
     if row is None:
         return None
     return params["id"], row[3]
@@ -266,25 +356,41 @@ def click_track_fast(
     landing_url: str = "",
     referrer: str = "",
 ) -> TrackedClick | None:
-    """POST /v1/clicks in one statement, on PostgreSQL: the click, or None if not recorded.
+    """POST /v1/clicks, buffered or in one statement, on PostgreSQL: the click, or None
+    if not recorded.
 
     None means only "not here": the key, the code or the program refused it, or the
     click needs its `click.created` event; `click_track` then decides and explains.
     """
-    params = _click_params(
-        visitor=visitor, source=source, landing_url=landing_url, referrer=referrer
-    )
-    row = fetch_prepared(
-        _TRACK_CLICK_SQL,
-        {
-            **params,
+    code = referral_code.lower()
+
+    def checks() -> dict[str, Any]:
+        return {
+            "published": ProgramStatus.PUBLISHED.value,
+            "now": timezone.now(),
             "prefix": key.prefix,
             "secret_hash": hash_key(key.raw),
             "kind": KeyKind.PUBLIC.value,
             "mode": key.mode,
-            "code": referral_code.lower(),
-        },
+            "code": code,
+        }
+
+    if buffer.BUFFER.enabled():
+        target = _target(("key", key.raw, code), _TRACK_TARGET_SQL, checks)
+        if target is None:
+            return None
+        buffered = _buffer_click(
+            target, visitor=visitor, source=source, landing_url=landing_url, referrer=referrer
+        )
+        if buffered is not None:
+            click_id, expires_at = buffered
+            return TrackedClick(
+                click_id, expires_at, target.program_code, target.partner_id, visitor.is_bot
+            )
+    params = _click_params(
+        visitor=visitor, source=source, landing_url=landing_url, referrer=referrer
     )
+    row = fetch_prepared(_TRACK_CLICK_SQL, {**params, **checks()})
     if row is None:
         return None
     expires_at, partner_id, program_code, _landing_url = row
