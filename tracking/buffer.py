@@ -3,9 +3,11 @@
 A click's own INSERT round trip costs more than everything else its request does, and
 clicks are the one write nobody waits to read back at once. So, with
 `SELGEO_CLICKS_BUFFER_MS` above zero on PostgreSQL, the hot click paths check the click
-against cached facts (`tracking.services`), answer at once, and leave the row here: a
-background thread in each process writes what has gathered every interval, in one
-statement per batch that commits durably.
+against cached facts (`tracking.services`), answer at once, and leave the row here.
+Each process writes what has gathered once per interval, in one statement per batch
+that commits durably: the request that finds the batch due writes it (no hand-over to
+another thread while requests keep coming), and a background thread writes it when
+requests pause.
 
 What that changes, each bounded:
 - A click can be read (by a conversion, the audit endpoint, reports) up to about one
@@ -129,6 +131,7 @@ class ClickBuffer:
         self._threaded = threaded
         self._pid = os.getpid()
         self._rows: list[Row] = []
+        self._since = 0.0
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._failing = False
@@ -148,13 +151,25 @@ class ClickBuffer:
         (PostgreSQL is refusing batches, or too much is waiting)."""
         if self._failing:
             return False
+        now = time.monotonic()
         with self._lock:
             if len(self._rows) >= MAX_PENDING:
                 return False
+            if not self._rows:
+                self._since = now
             self._rows.append(row)
         if self._threaded and self._thread is None:
             self._start()
+        if now - self._since >= self.interval and not connection.in_atomic_block:
+            self._flush_quietly()
         return True
+
+    def _flush_quietly(self) -> None:
+        # The click is kept either way; a failed batch is retried by the thread.
+        try:
+            self.flush()
+        except DatabaseError:
+            logger.warning("writing clicks failed; they are kept", exc_info=True)
 
     def pending(self) -> int:
         return len(self._rows)
@@ -201,21 +216,13 @@ class ClickBuffer:
         atexit.register(self._flush_at_exit)
         self._thread.start()
 
-    def stop(self) -> None:
-        """End the writer thread after one last batch (tests, process exit)."""
-        thread = self._thread
-        self._stop.set()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=10)
-        self._thread = None
-        self._stop = threading.Event()
-
     def _run(self) -> None:
         backoff = 0.0
         stop = self._stop
         while not stop.wait(max(self.interval, backoff)):
             try:
-                self.flush()
+                if self._rows and time.monotonic() - self._since >= self.interval:
+                    self.flush()
                 backoff = 0.0
             except DatabaseError:
                 backoff = min(MAX_BACKOFF, max(0.1, backoff * 2))

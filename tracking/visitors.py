@@ -23,7 +23,6 @@ headless browsers).
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import ipaddress
 import re
@@ -73,7 +72,7 @@ def ip_hash(raw: str) -> str:
     if not normalised:
         return ""
     key = settings.SELGEO_IP_HASH_KEY.encode()
-    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normalised.encode(), "sha256").hex()
 
 
 def is_bot(user_agent: str) -> bool:

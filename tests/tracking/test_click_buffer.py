@@ -313,6 +313,16 @@ def test_a_conversion_right_after_its_click_is_attributed(buffered, pk_test_clie
     assert buffered.pending() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_under_load_the_request_that_finds_the_batch_due_writes_it(buffered, pk_test_client, code):
+    first = _click(pk_test_client)["click_id"]
+    assert buffered.pending() == 1
+    time.sleep(0.06)
+    second = _click(pk_test_client)["click_id"]
+    assert buffered.pending() == 0
+    assert set(map(str, Click.objects.values_list("pk", flat=True))) == {first, second}
+
+
 # End to end: gunicorn workers with their writer threads, on the test database.
 
 
