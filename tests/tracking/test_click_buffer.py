@@ -200,27 +200,29 @@ def test_a_failing_database_keeps_the_rows_and_sends_new_clicks_the_direct_way(
     assert not Click.objects.filter(pk=third).exists()
 
 
+def _row(code: Any, *, referrer: str = "", created_at: Any = None) -> buffer.Row:
+    created_at = created_at or timezone.now()
+    return buffer.as_row(
+        click_id=uuid7(),
+        code_id=code.pk,
+        landing_url="",
+        referrer=referrer,
+        user_agent=BROWSER_UA,
+        ip_hash="",
+        country="",
+        is_bot=False,
+        source=ClickSource.API,
+        created_at=created_at,
+        expires_at=created_at + timedelta(days=30),
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_row_postgresql_refuses_does_not_hold_back_the_others(buffered, code):
     # Batches are written in autocommit, as the writer thread writes them.
-    now = timezone.now()
-
-    def row(referrer: str) -> buffer.Row:
-        return buffer.as_row(
-            click_id=uuid7(),
-            code_id=code.pk,
-            landing_url="",
-            referrer=referrer,
-            user_agent=BROWSER_UA,
-            ip_hash="",
-            country="",
-            is_bot=False,
-            source=ClickSource.API,
-            created_at=now,
-            expires_at=now + timedelta(days=1),
-        )
-
-    good, bad, also_good = row("a"), row("nul \x00 byte"), row("b")
+    good, bad, also_good = (
+        _row(code, referrer=referrer) for referrer in ("a", "nul \x00 byte", "b")
+    )
     for each in (good, bad, also_good):
         assert buffered.add(each)
     assert buffered.flush() == 2
@@ -232,24 +234,10 @@ def test_a_batch_written_late_is_dated_when_written(buffered, code):
     # After an outage a click may reach PostgreSQL minutes late; the daily rollup, which
     # settles two minutes behind the clock, must still count it.
     long_ago = timezone.now() - timedelta(minutes=10)
-    click_id = uuid7()
-    buffered.add(
-        buffer.as_row(
-            click_id=click_id,
-            code_id=code.pk,
-            landing_url="",
-            referrer="",
-            user_agent=BROWSER_UA,
-            ip_hash="",
-            country="",
-            is_bot=False,
-            source=ClickSource.API,
-            created_at=long_ago,
-            expires_at=long_ago + timedelta(days=30),
-        )
-    )
+    row = _row(code, created_at=long_ago)
+    assert buffered.add(row)
     assert buffered.flush() == 1
-    click = Click.objects.get(pk=click_id)
+    click = Click.objects.get(pk=row[0])
     assert click.created_at > timezone.now() - timedelta(minutes=2)
     assert click.expires_at == long_ago + timedelta(days=30)
 
