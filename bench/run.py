@@ -2,9 +2,11 @@
 
 Prints req/s and p50/p99 latency for (a) GET /api/v1/ping, the no-op floor through the
 same stack, (b) POST /v1/clicks, (c) POST /api/v1/conversions with attribution and a
-commission, and each one's ratio to (a).
+commission, and each one's ratio to (a). The three run one after another in each of
+several rounds (three by default) and each round's ratios are its own, so a slow spell
+of a shared machine moves a round rather than one scenario; the median is the figure.
 
-    make bench            # or: .venv/bin/python bench/run.py [--duration 15]
+    make bench            # or: .venv/bin/python bench/run.py [--duration 15] [--rounds 3]
 
 Needs wrk (Debian package `wrk`), a PostgreSQL server and a Redis server. It uses
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/selgeo_bench, created if
@@ -20,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
+NOOP = "no-op GET /api/v1/ping"
 
 CLICK_LUA = """
 wrk.method = "POST"
@@ -114,19 +118,30 @@ def _wait_for_server() -> None:
 SERVER_PROCESSES = ("gunicorn", "postgres", "redis-server")
 
 
-def _cpu_seconds() -> dict[str, float]:
-    """CPU time (user + system) used so far by the server side, per process name."""
+def _cpu_seconds() -> dict[tuple[str, int], float]:
+    """CPU time (user + system) used so far by each server-side process, by name and pid."""
     ticks = os.sysconf("SC_CLK_TCK")
-    used = dict.fromkeys(SERVER_PROCESSES, 0.0)
+    used: dict[tuple[str, int], float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         name = text[text.index("(") + 1 : text.rindex(")")]
-        if name in used:
+        if name in SERVER_PROCESSES:
             fields = text[text.rindex(")") + 2 :].split()
-            used[name] += (int(fields[11]) + int(fields[12])) / ticks
+            used[name, int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def _cpu_used(
+    before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]
+) -> dict[str, float]:
+    # Per process, so that one exiting during the run (an autovacuum worker) does not
+    # take its earlier CPU time out of the sum; what it used during the run is lost.
+    used = dict.fromkeys(SERVER_PROCESSES, 0.0)
+    for (name, pid), seconds in after.items():
+        used[name] += seconds - before.get((name, pid), 0.0)
     return used
 
 
@@ -141,7 +156,8 @@ def _wrk(args: list[str], duration: int) -> dict[str, float]:
         raise SystemExit(output)
     requests = max(1, int(total_match.group(1)))
     # Milliseconds of CPU per request, server side: steadier than req/s on a shared machine.
-    cpu = {name: (after[name] - before[name]) * 1000 / requests for name in SERVER_PROCESSES}
+    used = _cpu_used(before, after)
+    cpu = {name: used[name] * 1000 / requests for name in SERVER_PROCESSES}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
 
     def percentile(label: str) -> float:
@@ -165,6 +181,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Selgeo hot-path benchmark")
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of every scenario; ratios are per round"
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -187,45 +206,65 @@ def main() -> None:
         env=env,
         start_new_session=True,
     )
-    results: dict[str, dict[str, float]] = {}
+    rounds: list[dict[str, dict[str, float]]] = []
     try:
         _wait_for_server()
         with tempfile.TemporaryDirectory() as tmp:
             click_lua = Path(tmp, "click.lua")
             click_lua.write_text(CLICK_LUA.format(pk=seed["pk"], code=seed["referral_code"]))
-            conversion_lua = Path(tmp, "conversion.lua")
-            conversion_lua.write_text(
-                CONVERSION_LUA.format(
-                    clicks=", ".join(f'"{c}"' for c in seed["click_ids"]),
-                    sk=seed["sk"],
-                    run=int(time.time()),
+            for number in range(options.rounds):
+                # Every round reports new transaction ids: a repeated one would be a 409.
+                conversion_lua = Path(tmp, f"conversion-{number}.lua")
+                conversion_lua.write_text(
+                    CONVERSION_LUA.format(
+                        clicks=", ".join(f'"{c}"' for c in seed["click_ids"]),
+                        sk=seed["sk"],
+                        run=f"{int(time.time())}-{number}",
+                    )
                 )
-            )
-            results["no-op GET /api/v1/ping"] = _wrk([f"{BASE}/api/v1/ping"], options.duration)
-            results["POST /v1/clicks"] = _wrk(
-                ["-s", str(click_lua), f"{BASE}/v1/clicks"], options.duration
-            )
-            results["POST /api/v1/conversions"] = _wrk(
-                ["-s", str(conversion_lua), f"{BASE}/api/v1/conversions"], options.duration
-            )
+                rounds.append(
+                    {
+                        NOOP: _wrk([f"{BASE}/api/v1/ping"], options.duration),
+                        "POST /v1/clicks": _wrk(
+                            ["-s", str(click_lua), f"{BASE}/v1/clicks"], options.duration
+                        ),
+                        "POST /api/v1/conversions": _wrk(
+                            ["-s", str(conversion_lua), f"{BASE}/api/v1/conversions"],
+                            options.duration,
+                        ),
+                    }
+                )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    floor = results["no-op GET /api/v1/ping"]["rps"]
     print(
         f"gunicorn {options.workers} sync workers, wrk 2 threads x 32 connections, "
-        f"{options.duration}s per scenario"
+        f"{options.duration}s per scenario, {options.rounds} rounds (each round runs every "
+        "scenario, so a ratio compares runs minutes apart at most)"
     )
-    print(
+    header = (
         f"{'scenario':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs no-op':>9} {'non-2xx':>8}"
         f" {'cpu/req app':>12} {'cpu/req db':>11}"
     )
-    for name, r in results.items():
-        print(
-            f"{name:32} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
-            f"{r['rps'] / floor:9.0%} {r['errors']:8.0f}"
-            f" {r['cpu_app_ms']:9.2f} ms {r['cpu_db_ms']:8.2f} ms"
-        )
+    ratios: dict[str, list[float]] = {}
+    for number, results in enumerate(rounds, start=1):
+        print(f"round {number}")
+        print(header)
+        floor = results[NOOP]["rps"]
+        for name, r in results.items():
+            ratios.setdefault(name, []).append(r["rps"] / floor)
+            print(
+                f"{name:32} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
+                f"{r['rps'] / floor:9.0%} {r['errors']:8.0f}"
+                f" {r['cpu_app_ms']:9.2f} ms {r['cpu_db_ms']:8.2f} ms"
+            )
+    print("median share of the no-op's req/s over the rounds (lowest, highest)")
+    for name, values in ratios.items():
+        if name != NOOP:
+            print(
+                f"{name:32} {statistics.median(values):9.0%}   "
+                f"({min(values):.0%}, {max(values):.0%})"
+            )
 
 
 if __name__ == "__main__":
