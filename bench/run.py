@@ -118,30 +118,24 @@ def _wait_for_server() -> None:
 SERVER_PROCESSES = ("gunicorn", "postgres", "redis-server")
 
 
-def _cpu_seconds() -> dict[tuple[str, int], float]:
-    """CPU time (user + system) used so far by each server-side process, by name and pid."""
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by the server side, per process name.
+
+    A process's reaped children count too (PostgreSQL's postmaster reaps backends that
+    close their connection), so a process exiting during a run does not take its CPU
+    time out of the sum.
+    """
     ticks = os.sysconf("SC_CLK_TCK")
-    used: dict[tuple[str, int], float] = {}
+    used = dict.fromkeys(SERVER_PROCESSES, 0.0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         name = text[text.index("(") + 1 : text.rindex(")")]
-        if name in SERVER_PROCESSES:
+        if name in used:
             fields = text[text.rindex(")") + 2 :].split()
-            used[name, int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
-
-
-def _cpu_used(
-    before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]
-) -> dict[str, float]:
-    # Per process, so that one exiting during the run (an autovacuum worker) does not
-    # take its earlier CPU time out of the sum; what it used during the run is lost.
-    used = dict.fromkeys(SERVER_PROCESSES, 0.0)
-    for (name, pid), seconds in after.items():
-        used[name] += seconds - before.get((name, pid), 0.0)
+            used[name] += sum(int(value) for value in fields[11:15]) / ticks
     return used
 
 
@@ -156,8 +150,7 @@ def _wrk(args: list[str], duration: int) -> dict[str, float]:
         raise SystemExit(output)
     requests = max(1, int(total_match.group(1)))
     # Milliseconds of CPU per request, server side: steadier than req/s on a shared machine.
-    used = _cpu_used(before, after)
-    cpu = {name: used[name] * 1000 / requests for name in SERVER_PROCESSES}
+    cpu = {name: (after[name] - before[name]) * 1000 / requests for name in SERVER_PROCESSES}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
 
     def percentile(label: str) -> float:
