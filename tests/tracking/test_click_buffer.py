@@ -110,6 +110,19 @@ def test_checks_are_cached_so_a_repeat_click_asks_nothing_of_the_database(
     assert Click.objects.filter(referral_code=code).count() == 3
 
 
+def test_with_rate_limits_on_the_key_is_counted_first_and_the_click_still_buffered(
+    buffered, settings, pk_test_client, code
+):
+    settings.SELGEO_RATELIMITS_ENABLED = True
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "tracking": "2/m"}
+    _click(pk_test_client)
+    _click(pk_test_client)
+    response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
+    assert response.status_code == 429
+    assert response.json()["code"] == "RATE_LIMIT_EXCEEDED"
+    assert buffered.pending() == 2
+
+
 def test_a_refused_click_is_explained_by_the_general_path_and_not_buffered(
     buffered, pk_test_client, pk_live_client, code
 ):
