@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "tracking.middleware.TrackingCorsMiddleware",
     "selgeo.api.middleware.ApiHttpsRequiredMiddleware",
     "selgeo.api.middleware.ApiBodySizeLimitMiddleware",
+    "selgeo.api.middleware.ApiQueryNullMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,4 +1,5 @@
-"""Request-scoped API middleware: request ids, HTTPS enforcement and the body-size cap."""
+"""Request-scoped API middleware: request ids, HTTPS enforcement, the body-size cap and
+query strings PostgreSQL could not store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from selgeo.api.errors import Forbidden, PayloadTooLarge, is_api_path, json_error
+from selgeo.api.errors import (
+    Forbidden,
+    PayloadTooLarge,
+    ValidationFailed,
+    is_api_path,
+    json_error,
+)
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -77,4 +84,28 @@ class ApiBodySizeLimitMiddleware:
                         f"Request body is larger than {settings.SELGEO_MAX_BODY_BYTES} bytes"
                     )
                 )
+        return self.get_response(request)
+
+
+class ApiQueryNullMiddleware:
+    """Answers 400 for an API query parameter holding a NUL character.
+
+    PostgreSQL text cannot hold NUL, so a search or filter value carrying one would fail
+    in the database; serializers refuse NUL in bodies, and this does the same for every
+    query parameter, naming it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if ("%00" in query or "\x00" in query) and is_api_path(request.path):
+            for name, values in request.GET.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return json_error(
+                        ValidationFailed.field(
+                            name.replace("\x00", ""), "Null characters are not allowed."
+                        )
+                    )
         return self.get_response(request)

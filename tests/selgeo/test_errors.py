@@ -178,3 +178,24 @@ def test_a_lost_database_connection_is_503_and_the_next_call_reconnects(
     close_old_connections()
     assert click().status_code == 201
     assert Click.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/partners?q=jane%00doe", "q"),
+        (
+            "/api/v1/conversions?status=pending&external_transaction_id=a%00",
+            "external_transaction_id",
+        ),
+        ("/api/v1/partners?q%00=x", "q"),
+    ],
+)
+def test_a_null_character_in_a_query_parameter_is_refused_by_name(alice_client, path, field):
+    # PostgreSQL text cannot hold NUL: the search would otherwise fail in the database.
+    body = assert_error(alice_client.get(path), 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": field, "message": "Null characters are not allowed."}]
+
+
+def test_a_query_without_null_characters_is_untouched(alice_client):
+    assert alice_client.get("/api/v1/partners?q=jane%2500doe").status_code == 200
