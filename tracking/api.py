@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.keys import parse_key
+from accounts.models import ApiKey
 from selgeo.api.authentication import PublicKeyAuthentication, bearer_token
 from selgeo.api.context import request_merchant, request_mode
 from selgeo.api.errors import InvalidPublicKey
@@ -57,6 +58,11 @@ def _visitor(request: Request, hints: Mapping[str, Any]) -> tuple[visitors.Visit
     return visitors.visitor_from_hints(request, hints), ClickSource.API
 
 
+class RecentPublicKeyAuthentication(PublicKeyAuthentication):
+    def resolve(self, token: str) -> ApiKey | None:
+        return services.public_key_recent(token)
+
+
 class ClickCreateView(APIView):
     """Clicks take a fast path when they can: a plainly valid body naming a referral code,
     on PostgreSQL, checked and recorded by one statement. Everything else (and every
@@ -65,7 +71,7 @@ class ClickCreateView(APIView):
     in its per-key zone, and the fast path follows.
     """
 
-    authentication_classes = [PublicKeyAuthentication]
+    authentication_classes = [RecentPublicKeyAuthentication]
     permission_classes = [HasPublicKey]
     missing_credentials_error = InvalidPublicKey
     rate_zone = "tracking"

@@ -12,15 +12,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.keys import ParsedKey, hash_key
-from accounts.models import KeyKind, Merchant, Partner
+from accounts.models import ApiKey, KeyKind, Merchant, Partner
 from partners.models import ProgramStatus, ReferralCode
+from selgeo.api.authentication import resolve_key
 from selgeo.db import fetch_prepared
 from selgeo.ids import uuid7
 from tracking import buffer, selectors
@@ -259,30 +260,50 @@ class ClickTarget:
     landing_url: str
 
 
-# Targets the checks allowed a moment ago, per process: (expiry, target) by what named
-# them. Only allowed targets are kept; a refusal is decided afresh by the general path.
-_TARGETS: dict[tuple[str, ...], tuple[float, ClickTarget]] = {}
+T = TypeVar("T")
+
+# What the checks allowed a moment ago, per process: (expiry, answer) by what named it.
+# Only allowed answers are kept; a refusal is decided afresh by the general path.
+_TARGETS: dict[tuple[str, ...], tuple[float, Any]] = {}
 TARGETS_MAX = 10_000
+
+
+def _recent(name: tuple[str, ...], check: Callable[[], T | None]) -> T | None:
+    """The answer `check` gave for `name` within SELGEO_CLICKS_CACHE_SECONDS, or its
+    answer now (kept when it allows a click)."""
+    now = time.monotonic()
+    cached = _TARGETS.get(name)
+    if cached is not None and cached[0] > now:
+        answer: T = cached[1]
+        return answer
+    fresh = check()
+    if fresh is None:
+        _TARGETS.pop(name, None)
+        return None
+    if len(_TARGETS) >= TARGETS_MAX:
+        _TARGETS.clear()
+    _TARGETS[name] = (now + settings.SELGEO_CLICKS_CACHE_SECONDS, fresh)
+    return fresh
 
 
 def _target(
     name: tuple[str, ...], sql: str, params: Callable[[], dict[str, Any]]
 ) -> ClickTarget | None:
-    """The cached target `name` stands for, or the checks run now (and cached for
-    SELGEO_CLICKS_CACHE_SECONDS when they allow a click)."""
-    now = time.monotonic()
-    cached = _TARGETS.get(name)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    row = fetch_prepared(sql, params())
-    if row is None:
-        _TARGETS.pop(name, None)
-        return None
-    target = ClickTarget(*row)
-    if len(_TARGETS) >= TARGETS_MAX:
-        _TARGETS.clear()
-    _TARGETS[name] = (now + settings.SELGEO_CLICKS_CACHE_SECONDS, target)
-    return target
+    def check() -> ClickTarget | None:
+        row = fetch_prepared(sql, params())
+        return None if row is None else ClickTarget(*row)
+
+    return _recent(name, check)
+
+
+def public_key_recent(raw: str) -> ApiKey | None:
+    """A public key as `resolve_key` found it within SELGEO_CLICKS_CACHE_SECONDS, when
+    clicks are buffered (with rate limits on, the click view resolves its key first to
+    count it; this spares that lookup too). Expiry is checked on every use."""
+    if not buffer.BUFFER.enabled():
+        return resolve_key(raw)
+    key = _recent(("public key", raw), lambda: resolve_key(raw))
+    return key if key is not None and key.is_active() else None
 
 
 def _buffer_click(

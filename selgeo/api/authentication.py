@@ -79,7 +79,7 @@ class _KeyAuthentication(BaseAuthentication):
         if not looks_like_key(token):
             return None
         error = _view_error(request, "missing_credentials_error", InvalidApiKey)
-        key = resolve_key(token)
+        key = self.resolve(token)
         if key is None:
             raise error()
         if key.kind != self.expected_kind:
@@ -89,6 +89,9 @@ class _KeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+    def resolve(self, token: str) -> ApiKey | None:
+        return resolve_key(token)
 
 
 class SecretKeyAuthentication(_KeyAuthentication):

@@ -27,7 +27,8 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Mode
+from accounts.models import ApiKey, Mode
+from accounts.services import api_key_revoke
 from conversions.models import Conversion
 from partners.models import ProgramStatus
 from selgeo.ids import uuid7
@@ -120,6 +121,25 @@ def test_with_rate_limits_on_the_key_is_counted_first_and_the_click_still_buffer
     response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
     assert response.status_code == 429
     assert response.json()["code"] == "RATE_LIMIT_EXCEEDED"
+    assert buffered.pending() == 2
+
+
+@pytest.mark.parametrize("rate_limits", [True, False])
+def test_a_revoked_public_key_stops_within_the_caches_lifetime(
+    buffered, settings, pk_test_client, code, keys, monkeypatch, rate_limits
+):
+    settings.SELGEO_RATELIMITS_ENABLED = rate_limits
+    settings.SELGEO_CLICKS_CACHE_SECONDS = 5
+    _click(pk_test_client)
+    api_key_revoke(api_key=ApiKey.objects.get(prefix=keys.pk_test[:20]))
+    with CaptureQueriesContext(connection) as queries:
+        _click(pk_test_client)
+    assert len(queries) == 0
+    later = time.monotonic() + 6
+    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "INVALID_PUBLIC_KEY"
     assert buffered.pending() == 2
 
 
