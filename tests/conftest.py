@@ -20,7 +20,7 @@ from accounts.tokens import issue_tokens
 from tests.factories import MembershipFactory, PartnerFactory
 
 # Acme's programs and an approved partner, for the folders that use them.
-pytest_plugins = ["tests.partners.programs"]
+pytest_plugins = ["tests.partners.programs", "tests.selgeo.listening"]
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.keys import ParsedKey, hash_key
 from accounts.models import ApiKey, KeyKind, Merchant, Partner
 from partners.models import ProgramStatus, ReferralCode
+from selgeo import changes
 from selgeo.api.authentication import resolve_key
 from selgeo.db import fetch_prepared
 from selgeo.ids import uuid7
@@ -262,19 +263,22 @@ class ClickTarget:
 
 T = TypeVar("T")
 
-# What the checks allowed a moment ago, per process: (expiry, answer) by what named it.
-# Only allowed answers are kept; a refusal is decided afresh by the general path.
-_TARGETS: dict[tuple[str, ...], tuple[float, Any]] = {}
+# What the checks allowed a moment ago, per process: (expiry, change generation, answer)
+# by what named it. Only allowed answers are kept; a refusal is decided afresh by the
+# general path. A change to what the checks read drops an answer at once while the
+# process listens for changes (`selgeo.changes`), else when it expires.
+_TARGETS: dict[tuple[str, ...], tuple[float, int | None, Any]] = {}
 TARGETS_MAX = 10_000
 
 
 def _recent(name: tuple[str, ...], check: Callable[[], T | None]) -> T | None:
-    """The answer `check` gave for `name` within SELGEO_CLICKS_CACHE_SECONDS, or its
-    answer now (kept when it allows a click)."""
+    """The answer `check` gave for `name` within SELGEO_CLICKS_CACHE_SECONDS and the
+    current change generation, or its answer now (kept when it allows a click)."""
     now = time.monotonic()
+    generation = changes.generation()
     cached = _TARGETS.get(name)
-    if cached is not None and cached[0] > now:
-        answer: T = cached[1]
+    if cached is not None and cached[0] > now and cached[1] == generation:
+        answer: T = cached[2]
         return answer
     fresh = check()
     if fresh is None:
@@ -282,7 +286,7 @@ def _recent(name: tuple[str, ...], check: Callable[[], T | None]) -> T | None:
         return None
     if len(_TARGETS) >= TARGETS_MAX:
         _TARGETS.clear()
-    _TARGETS[name] = (now + settings.SELGEO_CLICKS_CACHE_SECONDS, fresh)
+    _TARGETS[name] = (now + settings.SELGEO_CLICKS_CACHE_SECONDS, generation, fresh)
     return fresh
 
 

@@ -7,6 +7,7 @@ constant-time digest comparison. A valid key of the wrong kind is 403 FORBIDDEN.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -16,6 +17,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts.keys import digests_match, parse_key
 from accounts.models import ApiKey
+from selgeo import changes
 from selgeo.api.errors import ApiError, Forbidden, InvalidApiKey, Unauthorized
 from selgeo.db import JoinedLoader
 
@@ -59,6 +61,34 @@ def _view_error(request: Request, attribute: str, default: type[ApiError]) -> ty
 _KEY_BY_PREFIX = JoinedLoader(ApiKey, ("merchant",), 't0."prefix" = %s', ("prefix",))
 
 
+# Keys resolved a moment ago, per process, each with the change generation it was read
+# under (`selgeo.changes`): a write to the keys or merchants tables anywhere empties it.
+# Without a listening connection nothing is kept. Expiry is checked on every use.
+_RECENT_KEYS: dict[str, tuple[float, int, ApiKey]] = {}
+RECENT_KEYS_MAX = 10_000
+# Even while listening, a key is looked up again after this long.
+RECENT_KEY_SECONDS = 60.0
+
+
+def resolve_key_recent(raw: str) -> ApiKey | None:
+    """`resolve_key`, answered from memory while this process hears every change."""
+    generation = changes.generation()
+    if generation is None:
+        return resolve_key(raw)
+    now = time.monotonic()
+    cached = _RECENT_KEYS.get(raw)
+    if cached is not None and cached[0] > now and cached[1] == generation:
+        return cached[2] if cached[2].is_active() else None
+    key = resolve_key(raw)
+    if key is None:
+        _RECENT_KEYS.pop(raw, None)
+        return None
+    if len(_RECENT_KEYS) >= RECENT_KEYS_MAX:
+        _RECENT_KEYS.clear()
+    _RECENT_KEYS[raw] = (now + RECENT_KEY_SECONDS, generation, key)
+    return key
+
+
 def resolve_key(raw: str) -> ApiKey | None:
     parsed = parse_key(raw)
     if parsed is None:
@@ -91,7 +121,7 @@ class _KeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
     def resolve(self, token: str) -> ApiKey | None:
-        return resolve_key(token)
+        return resolve_key_recent(token)
 
 
 class SecretKeyAuthentication(_KeyAuthentication):

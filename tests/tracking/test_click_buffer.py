@@ -33,6 +33,7 @@ from conversions.models import Conversion
 from partners.models import ProgramStatus
 from selgeo.ids import uuid7
 from tests.conftest import api_client
+from tests.selgeo.listening import eventually
 from tests.tracking.conftest import BROWSER_UA, post_click
 from tracking import buffer, services
 from tracking.models import Click, ClickSource
@@ -141,6 +142,21 @@ def test_a_revoked_public_key_stops_within_the_caches_lifetime(
     assert response.status_code == 401
     assert response.json()["code"] == "INVALID_PUBLIC_KEY"
     assert buffered.pending() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_listening_for_changes_a_disabled_code_is_refused_at_once(
+    buffered, pk_test_client, code, listener
+):
+    # `listener` comes last: it starts listening after the code is written.
+    _click(pk_test_client)
+    generation = listener.generation() or 0
+    code.disabled_at = timezone.now()
+    code.save(update_fields=["disabled_at"])
+    assert eventually(lambda: (listener.generation() or 0) > generation)
+    response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
+    assert response.status_code == 404
+    assert buffered.pending() == 1
 
 
 def test_a_refused_click_is_explained_by_the_general_path_and_not_buffered(

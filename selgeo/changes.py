@@ -1,0 +1,137 @@
+"""Hearing at once, in every process, that what a per-process cache holds has changed.
+
+Hot paths keep a few facts in process memory (API keys, what a referral code allows).
+Statement-level triggers (tracking migration 0006) send `NOTIFY selgeo_changes` with the
+table's name whenever a row of those tables is written, deleted or truncated, at
+commit. Each process that caches listens on its own connection from a background
+thread and counts what it hears: the count is the cache generation. An answer cached
+under one generation is thrown away when the count moves, so a revoked key or a
+disabled code is seen within milliseconds everywhere.
+
+While the listener is not connected (starting, or PostgreSQL was away), `generation()`
+is None and callers fall back to what they do without it: a short time limit, or no
+cache at all for secret keys. Reconnecting moves the count, since anything may have
+changed meanwhile. On SQLite there is nothing to listen to, and with
+SELGEO_LISTEN_FOR_CHANGES off (tests, where nothing commits) nobody listens:
+`generation()` stays None.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from django.conf import settings
+from django.db import connection, connections
+
+logger = logging.getLogger("selgeo.changes")
+
+CHANNEL = "selgeo_changes"
+# The listening connections' name in pg_stat_activity.
+APPLICATION_NAME = "selgeo changes"
+# Tables whose rows decide what the hot paths cache.
+WATCHED_TABLES = (
+    "accounts_apikey",
+    "accounts_merchant",
+    "accounts_partner",
+    "partners_program",
+    "partners_referralcode",
+    "webhooks_webhookendpoint",
+)
+# How often the listening connection proves it is alive when nothing is heard.
+PROBE_SECONDS = 5.0
+MAX_BACKOFF = 5.0
+
+
+class ChangeListener:
+    def __init__(self) -> None:
+        self._forked()
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._count = 0
+        self._listening = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def generation(self) -> int | None:
+        """The number of changes heard so far, or None while not listening."""
+        if not settings.SELGEO_LISTEN_FOR_CHANGES:
+            return None
+        if not self._listening:
+            self._start()
+            return None
+        return self._count
+
+    def _start(self) -> None:
+        if self._thread is not None or connection.vendor != "postgresql":
+            return
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="selgeo-changes", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """End the listening thread (tests)."""
+        thread = self._thread
+        self._stop.set()
+        if thread is not None:
+            # Wake it from its wait for notifications rather than wait for its probe.
+            db = connections["default"]
+            with db.get_new_connection(db.get_connection_params()) as pg:
+                pg.execute(f"NOTIFY {CHANNEL}")
+                pg.commit()
+            thread.join(timeout=2 * PROBE_SECONDS)
+        self._forked()
+
+    def _run(self) -> None:
+        backoff = 0.1
+        stop = self._stop
+        while not stop.is_set():
+            try:
+                self._listen(stop)
+                backoff = 0.1
+            except Exception:
+                logger.warning(
+                    "listening for changes failed; caches wait %.1fs", backoff, exc_info=True
+                )
+                self._listening = False
+                self._count += 1
+                stop.wait(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+        self._listening = False
+
+    def _listen(self, stop: threading.Event) -> None:
+        db = connections["default"]
+        pg = db.get_new_connection(
+            {**db.get_connection_params(), "application_name": APPLICATION_NAME}
+        )
+        try:
+            pg.autocommit = True
+            pg.execute(f"LISTEN {CHANNEL}")
+            # Whatever changed before LISTEN took effect is unknown: start afresh.
+            self._count += 1
+            self._listening = True
+            while not stop.is_set():
+                heard = False
+                for _notify in pg.notifies(timeout=PROBE_SECONDS, stop_after=1000):
+                    heard = True
+                    self._count += 1
+                    if stop.is_set():
+                        break
+                if not heard:
+                    pg.execute("SELECT 1")
+        finally:
+            self._listening = False
+            self._count += 1
+            pg.close()
+
+
+LISTENER = ChangeListener()
+
+
+def generation() -> int | None:
+    return LISTENER.generation()
