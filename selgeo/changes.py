@@ -2,7 +2,7 @@
 
 Hot paths keep a few facts in process memory (API keys, what a referral code allows).
 Statement-level triggers (tracking migration 0006) send `NOTIFY selgeo_changes` with the
-table's name whenever a row of those tables is written, deleted or truncated, at
+table's name whenever a row of `WATCHED_TABLES` is written, deleted or truncated, at
 commit. Each process that caches listens on its own connection from a background
 thread and counts what it hears: the count is the cache generation. An answer cached
 under one generation is thrown away when the count moves, so a revoked key or a
@@ -30,14 +30,17 @@ logger = logging.getLogger("selgeo.changes")
 CHANNEL = "selgeo_changes"
 # The listening connections' name in pg_stat_activity.
 APPLICATION_NAME = "selgeo changes"
-# Tables whose rows decide what the hot paths cache.
+# Tables whose rows decide what the hot paths cache, each written rarely (tracking
+# migration 0006 puts the triggers on them). Webhook endpoints are not among them: every
+# delivery writes its endpoint's row, and what the click checks read of them (is there
+# a `click.created` subscriber) is cached by time only, as the webhooks app's own
+# subscriber lookups are.
 WATCHED_TABLES = (
     "accounts_apikey",
     "accounts_merchant",
     "accounts_partner",
     "partners_program",
     "partners_referralcode",
-    "webhooks_webhookendpoint",
 )
 # How often the listening connection proves it is alive when nothing is heard.
 PROBE_SECONDS = 5.0

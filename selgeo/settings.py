@@ -245,9 +245,9 @@ SELGEO_CLICKS_BUFFER_MS = env_int("SELGEO_CLICKS_BUFFER_MS", 0 if SELGEO_ENV == 
 # How long a process trusts that a key and code (or a link's code) allow a click before
 # checking again; the batch itself checks code, partner and program once more.
 SELGEO_CLICKS_CACHE_SECONDS = env_int("SELGEO_CLICKS_CACHE_SECONDS", 5)
-# Each process listens for changes to keys, merchants, partners, programs, codes and
-# webhook endpoints (`selgeo.changes`), so that what it caches is dropped the moment
-# they change; API keys are cached only while it listens. Tests change rows inside
+# Each process listens for changes to keys, merchants, partners, programs and codes
+# (`selgeo.changes`), so that what it caches is dropped the moment they change; API keys
+# are cached only while it listens. Tests change rows inside
 # transactions that never commit, so they opt in where they test this.
 SELGEO_LISTEN_FOR_CHANGES = env_bool("SELGEO_LISTEN_FOR_CHANGES", SELGEO_ENV != "test")
 

@@ -6,7 +6,15 @@ from typing import Any
 
 from django.db import migrations
 
-from selgeo.changes import CHANNEL, WATCHED_TABLES
+CHANNEL = "selgeo_changes"
+# selgeo.changes.WATCHED_TABLES as of this migration.
+WATCHED_TABLES = (
+    "accounts_apikey",
+    "accounts_merchant",
+    "accounts_partner",
+    "partners_program",
+    "partners_referralcode",
+)
 
 FUNCTION = f"""
 CREATE OR REPLACE FUNCTION selgeo_notify_change() RETURNS trigger AS $$
@@ -42,7 +50,6 @@ class Migration(migrations.Migration):
         ("tracking", "0005_click_foreign_keys_without_constraints"),
         ("accounts", "0001_initial"),
         ("partners", "0003_referral_code_lower_index"),
-        ("webhooks", "0002_endpoints_and_deliveries"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
