@@ -48,6 +48,8 @@ MAX_BACKOFF = 5.0
 
 
 class ChangeListener:
+    """This process's listening thread and the generation it counts."""
+
     def __init__(self) -> None:
         self._forked()
         os.register_at_fork(after_in_child=self._forked)
@@ -99,7 +101,10 @@ class ChangeListener:
                 backoff = 0.1
             except Exception:
                 logger.warning(
-                    "listening for changes failed; caches wait %.1fs", backoff, exc_info=True
+                    "listening for changes failed; caches keep nothing until it listens "
+                    "again (next try in %.1fs)",
+                    backoff,
+                    exc_info=True,
                 )
                 self._listening = False
                 self._count += 1
