@@ -101,8 +101,8 @@ class ChangeListener:
                 backoff = 0.1
             except Exception:
                 logger.warning(
-                    "listening for changes failed; caches keep nothing until it listens "
-                    "again (next try in %.1fs)",
+                    "listening for changes failed: API keys are not cached and click checks "
+                    "only for seconds until it listens again (next try in %.1fs)",
                     backoff,
                     exc_info=True,
                 )
