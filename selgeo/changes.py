@@ -21,6 +21,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.db import connection, connections
@@ -143,3 +146,43 @@ LISTENER = ChangeListener()
 
 def generation() -> int | None:
     return LISTENER.generation()
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """Answers this process found a moment ago, each kept for `seconds()` at most and only
+    under the change generation it was found in.
+
+    Only answers are kept, never their absence: what `check` refuses is asked again
+    next time. With `listening_only`, nothing is kept while the process is not
+    listening; otherwise the time limit alone bounds an answer then.
+    """
+
+    def __init__(
+        self, *, seconds: Callable[[], float], listening_only: bool, size: int = 10_000
+    ) -> None:
+        self.seconds = seconds
+        self.listening_only = listening_only
+        self.size = size
+        self.answers: dict[K, tuple[float, int | None, V]] = {}
+
+    def get(self, name: K, check: Callable[[], V | None]) -> V | None:
+        current = generation()
+        if current is None and self.listening_only:
+            return check()
+        now = time.monotonic()
+        kept = self.answers.get(name)
+        if kept is not None and kept[0] > now and kept[1] == current:
+            return kept[2]
+        # The generation is read before `check`: a change heard meanwhile drops the answer.
+        answer = check()
+        if answer is None:
+            self.answers.pop(name, None)
+            return None
+        if len(self.answers) >= self.size:
+            self.answers.clear()
+        self.answers[name] = (now + self.seconds(), current, answer)
+        return answer

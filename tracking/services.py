@@ -7,12 +7,11 @@ the same program or partner never queue behind each other.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -261,33 +260,12 @@ class ClickTarget:
     landing_url: str
 
 
-T = TypeVar("T")
-
-# What the checks allowed a moment ago, per process: (expiry, change generation, answer)
-# by what named it. Only allowed answers are kept; a refusal is decided afresh by the
-# general path. A change to what the checks read drops an answer at once while the
-# process listens for changes (`selgeo.changes`), else when it expires.
-_TARGETS: dict[tuple[str, ...], tuple[float, int | None, Any]] = {}
-TARGETS_MAX = 10_000
-
-
-def _recent(name: tuple[str, ...], check: Callable[[], T | None]) -> T | None:
-    """The answer `check` gave for `name` within SELGEO_CLICKS_CACHE_SECONDS and the
-    current change generation, or its answer now (kept when it allows a click)."""
-    now = time.monotonic()
-    generation = changes.generation()
-    cached = _TARGETS.get(name)
-    if cached is not None and cached[0] > now and cached[1] == generation:
-        answer: T = cached[2]
-        return answer
-    fresh = check()
-    if fresh is None:
-        _TARGETS.pop(name, None)
-        return None
-    if len(_TARGETS) >= TARGETS_MAX:
-        _TARGETS.clear()
-    _TARGETS[name] = (now + settings.SELGEO_CLICKS_CACHE_SECONDS, generation, fresh)
-    return fresh
+# What the checks allowed a moment ago, per process, kept for SELGEO_CLICKS_CACHE_SECONDS
+# at most; while the process listens for changes (`selgeo.changes`) a change to what
+# they read drops it at once. A refusal is never kept: the general path decides it.
+RECENT: changes.Recent[tuple[str, ...], Any] = changes.Recent(
+    seconds=lambda: settings.SELGEO_CLICKS_CACHE_SECONDS, listening_only=False
+)
 
 
 def _target(
@@ -297,16 +275,18 @@ def _target(
         row = fetch_prepared(sql, params())
         return None if row is None else ClickTarget(*row)
 
-    return _recent(name, check)
+    target: ClickTarget | None = RECENT.get(name, check)
+    return target
 
 
 def public_key_recent(raw: str) -> ApiKey | None:
-    """A public key as `resolve_key` found it within SELGEO_CLICKS_CACHE_SECONDS, when
-    clicks are buffered (with rate limits on, the click view resolves its key first to
-    count it; this spares that lookup too). Expiry is checked on every use."""
+    """A public key as `resolve_key` found it a moment ago (kept as `RECENT` keeps the
+    checks), when clicks are buffered: with rate limits on, the click view resolves its
+    key first to count it, and this spares that lookup too. Expiry is checked on every
+    use."""
     if not buffer.BUFFER.enabled():
         return resolve_key(raw)
-    key = _recent(("public key", raw), lambda: resolve_key(raw))
+    key: ApiKey | None = RECENT.get(("public key", raw), lambda: resolve_key(raw))
     return key if key is not None and key.is_active() else None
 
 

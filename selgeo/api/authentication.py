@@ -7,7 +7,6 @@ constant-time digest comparison. A valid key of the wrong kind is 403 FORBIDDEN.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -61,32 +60,16 @@ def _view_error(request: Request, attribute: str, default: type[ApiError]) -> ty
 _KEY_BY_PREFIX = JoinedLoader(ApiKey, ("merchant",), 't0."prefix" = %s', ("prefix",))
 
 
-# Keys resolved a moment ago, per process, each with the change generation it was read
-# under (`selgeo.changes`): a write to the keys or merchants tables anywhere empties it.
-# Without a listening connection nothing is kept. Expiry is checked on every use.
-_RECENT_KEYS: dict[str, tuple[float, int, ApiKey]] = {}
-RECENT_KEYS_MAX = 10_000
-# Even while listening, a key is looked up again after this long.
-RECENT_KEY_SECONDS = 60.0
+# Keys resolved a moment ago, kept only while this process hears every change to keys
+# and merchants (`selgeo.changes`); even then a key is looked up again after a minute.
+RECENT_KEYS: changes.Recent[str, ApiKey] = changes.Recent(seconds=lambda: 60.0, listening_only=True)
 
 
 def resolve_key_recent(raw: str) -> ApiKey | None:
-    """`resolve_key`, answered from memory while this process hears every change."""
-    generation = changes.generation()
-    if generation is None:
-        return resolve_key(raw)
-    now = time.monotonic()
-    cached = _RECENT_KEYS.get(raw)
-    if cached is not None and cached[0] > now and cached[1] == generation:
-        return cached[2] if cached[2].is_active() else None
-    key = resolve_key(raw)
-    if key is None:
-        _RECENT_KEYS.pop(raw, None)
-        return None
-    if len(_RECENT_KEYS) >= RECENT_KEYS_MAX:
-        _RECENT_KEYS.clear()
-    _RECENT_KEYS[raw] = (now + RECENT_KEY_SECONDS, generation, key)
-    return key
+    """`resolve_key`, answered from memory while this process hears every change.
+    Expiry is checked on every use."""
+    key = RECENT_KEYS.get(raw, lambda: resolve_key(raw))
+    return key if key is not None and key.is_active() else None
 
 
 def resolve_key(raw: str) -> ApiKey | None:

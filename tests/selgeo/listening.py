@@ -31,7 +31,7 @@ def listener(
     settings.SELGEO_LISTEN_FOR_CHANGES = True
     heard = changes.ChangeListener()
     monkeypatch.setattr(changes, "LISTENER", heard)
-    monkeypatch.setattr(authentication, "_RECENT_KEYS", {})
+    monkeypatch.setattr(authentication.RECENT_KEYS, "answers", {})
     assert heard.generation() is None  # the first call starts the listener
     assert eventually(lambda: heard.generation() is not None)
     yield heard

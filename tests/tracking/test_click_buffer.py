@@ -31,6 +31,7 @@ from accounts.models import ApiKey, Mode
 from accounts.services import api_key_revoke
 from conversions.models import Conversion
 from partners.models import ProgramStatus
+from selgeo import changes
 from selgeo.ids import uuid7
 from tests.conftest import api_client
 from tests.selgeo.listening import eventually
@@ -52,7 +53,7 @@ def buffered(settings, monkeypatch):
     settings.SELGEO_CLICKS_BUFFER_MS = 50
     clicks = buffer.ClickBuffer(threaded=False)
     monkeypatch.setattr(buffer, "BUFFER", clicks)
-    monkeypatch.setattr(services, "_TARGETS", {})
+    monkeypatch.setattr(services.RECENT, "answers", {})
     return clicks
 
 
@@ -137,7 +138,7 @@ def test_a_revoked_public_key_stops_within_the_caches_lifetime(
         _click(pk_test_client)
     assert len(queries) == 0
     later = time.monotonic() + 6
-    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    monkeypatch.setattr(changes.time, "monotonic", lambda: later)
     response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
     assert response.status_code == 401
     assert response.json()["code"] == "INVALID_PUBLIC_KEY"
@@ -204,7 +205,7 @@ def test_the_cache_expires(buffered, settings, pk_test_client, code, monkeypatch
     code.disabled_at = timezone.now()
     code.save(update_fields=["disabled_at"])
     later = time.monotonic() + 6
-    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    monkeypatch.setattr(changes.time, "monotonic", lambda: later)
     response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
     assert response.status_code == 404
     assert buffered.pending() == 1
