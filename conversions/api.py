@@ -165,13 +165,13 @@ class ConversionViewSet(GenericViewSet):
             if values is None:
                 values = parse(ConversionIn, request.data)
             data = conversion_input(values)
-            conversion = services.conversion_create(merchant=merchant, mode=mode, data=data)
+            reported = services.conversion_create(merchant=merchant, mode=mode, data=data)
         except ValidationFailed as exc:
             sandbox.test_session_record_rejection(
                 merchant=merchant, mode=mode, body=request.data, details=exc.details or []
             )
             raise
-        return Response(conversion_data(conversion), status=status.HTTP_201_CREATED)
+        return Response(reported.representation, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Reverse a conversion (refund, chargeback, fraud)", request=ReverseIn)
     @action(detail=True, methods=["post"])

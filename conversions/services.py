@@ -95,7 +95,16 @@ def _emit_commission(commission: Commission, type: str) -> None:
     )
 
 
-def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -> Conversion:
+@dataclass(frozen=True)
+class Reported:
+    """A conversion just recorded, and its representation (`conversion_data`), which its
+    `conversion.created` event carries and the API answers with: built once."""
+
+    conversion: Conversion
+    representation: dict[str, Any]
+
+
+def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -> Reported:
     """Record a conversion, attribute it and create its commission, exactly once.
 
     The conversion, its commission and their events are written by one statement
@@ -133,12 +142,13 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
             customer_ref=customer_ref,
             now=now,
         )
+        representation = conversion_data(conversion)
         events = [
             event_build(
                 merchant=merchant,
                 mode=mode,
                 type="conversion.created",
-                data=conversion_data(conversion),
+                data=representation,
                 now=now,
             )
         ]
@@ -162,7 +172,7 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         events_recorded(events)
         if mode == Mode.TEST and data.click_id is not None:
             sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))
-    return conversion
+    return Reported(conversion, representation)
 
 
 def _sent(data: ConversionInput) -> list[str]:

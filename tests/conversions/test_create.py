@@ -144,6 +144,8 @@ def test_events_conversion_and_commission_created_carry_the_representations(
     assert set(events) == {"conversion.created", "commission.created"}
     assert events["conversion.created"].payload["data"] == data
     assert events["conversion.created"].mode == "live"
+    # The answer, built once with the event, is what the conversion reads as afterwards.
+    assert sk_live.get(f"/api/v1/conversions/{data['id']}").json() == data
     commission_data = events["commission.created"].payload["data"]
     assert commission_data["id"] == data["commission"]["id"]
     assert commission_data["conversion_id"] == data["id"]

@@ -59,7 +59,7 @@ def report(merchant: Merchant, mode: str = "live", **fields: Any) -> Conversion:
         external_transaction_id=fields.pop("external_transaction_id", uuid.uuid4().hex),
         **{"amount_cents": 4900, "currency": "EUR", **fields},
     )
-    return services.conversion_create(merchant=merchant, mode=mode, data=data)
+    return services.conversion_create(merchant=merchant, mode=mode, data=data).conversion
 
 
 def reverse(conversion: Conversion, reason: str = "refund") -> Conversion:
