@@ -154,9 +154,11 @@ class JoinedLoader:
         return root
 
 
+@functools.cache
 def supports_prepared() -> bool:
-    """Whether `fetch_prepared` can run here (PostgreSQL through psycopg 3)."""
-    return connection.vendor == "postgresql"
+    """Whether `fetch_prepared` can run here (PostgreSQL through psycopg 3). The default
+    database's engine is fixed for the life of the process: asked once."""
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")

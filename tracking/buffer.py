@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection
 
 from partners.models import ProgramStatus
-from selgeo.db import fetch_prepared
+from selgeo.db import fetch_prepared, supports_prepared
 
 logger = logging.getLogger("selgeo.tracking")
 
@@ -144,7 +144,7 @@ class ClickBuffer:
         return float(settings.SELGEO_CLICKS_BUFFER_MS) / 1000
 
     def enabled(self) -> bool:
-        return settings.SELGEO_CLICKS_BUFFER_MS > 0 and connection.vendor == "postgresql"
+        return settings.SELGEO_CLICKS_BUFFER_MS > 0 and supports_prepared()
 
     def add(self, row: Row) -> bool:
         """Keep `row` for the next batch; False when it must be written directly instead
