@@ -45,10 +45,9 @@ from selgeo.db import fetch_prepared, supports_prepared
 
 logger = logging.getLogger("selgeo.tracking")
 
-# One buffered click as the batch statement reads it (ids and moments as text, so that
-# a batch is one JSON document): id, referral code id, landing_url, referrer,
-# user_agent, ip_hash, country, is_bot, source, created_at, expires_at.
-Row = tuple[str, str, str, str, str, str, str, bool, str, str, str]
+# One buffered click as the batch statement reads it, by column (ids and moments as
+# text, so that a batch is one JSON document); `as_row` builds it.
+Row = dict[str, str | bool]
 
 # Past this many unwritten rows (PostgreSQL has been refusing batches for a while), new
 # clicks take the direct path instead: memory stays bounded and nothing is dropped.
@@ -87,24 +86,11 @@ WITH inserted AS (
 )
 SELECT count(*) FROM inserted
 """
-_FIELDS = (
-    "id",
-    "code_id",
-    "landing_url",
-    "referrer",
-    "user_agent",
-    "ip_hash",
-    "country",
-    "is_bot",
-    "source",
-    "created_at",
-    "expires_at",
-)
 
 
 def _write(rows: Sequence[Row]) -> int:
     """Insert rows in one statement (its own transaction); how many were recorded."""
-    batch = json.dumps([dict(zip(_FIELDS, row, strict=True)) for row in rows])
+    batch = json.dumps(rows)
     written = fetch_prepared(
         _INSERT_BATCH, {"rows": batch, "published": ProgramStatus.PUBLISHED.value}
     )
@@ -119,7 +105,7 @@ def _write_each(rows: Sequence[Row]) -> int:
         try:
             written += _write([row])
         except (DataError, IntegrityError, ValueError):
-            logger.exception("click %s refused by PostgreSQL; dropped", row[0])
+            logger.exception("click %s refused by PostgreSQL; dropped", row["id"])
     return written
 
 
@@ -224,13 +210,15 @@ class ClickBuffer:
                 if self._rows and time.monotonic() - self._since >= self.interval:
                     self.flush()
                 backoff = 0.0
-            except DatabaseError:
+            except Exception as exc:
                 backoff = min(MAX_BACKOFF, max(0.1, backoff * 2))
-                logger.warning("writing clicks failed; retrying in %.1fs", backoff, exc_info=True)
-                connection.close()
-            except Exception:
-                backoff = min(MAX_BACKOFF, max(0.1, backoff * 2))
-                logger.exception("writing clicks failed; retrying in %.1fs", backoff)
+                if isinstance(exc, DatabaseError):
+                    logger.warning(
+                        "writing clicks failed; retrying in %.1fs", backoff, exc_info=True
+                    )
+                    connection.close()
+                else:
+                    logger.exception("writing clicks failed; retrying in %.1fs", backoff)
         self._final_flush()
         connection.close()
 
@@ -302,16 +290,16 @@ def as_row(
     created_at: datetime,
     expires_at: datetime,
 ) -> Row:
-    return (
-        str(click_id),
-        str(code_id),
-        landing_url,
-        referrer,
-        user_agent,
-        ip_hash,
-        country,
-        is_bot,
-        source,
-        created_at.isoformat(),
-        expires_at.isoformat(),
-    )
+    return {
+        "id": str(click_id),
+        "code_id": str(code_id),
+        "landing_url": landing_url,
+        "referrer": referrer,
+        "user_agent": user_agent,
+        "ip_hash": ip_hash,
+        "country": country,
+        "is_bot": is_bot,
+        "source": source,
+        "created_at": created_at.isoformat(),
+        "expires_at": expires_at.isoformat(),
+    }

@@ -287,7 +287,7 @@ def test_a_batch_written_late_is_dated_when_written(buffered, code):
     row = _row(code, created_at=long_ago)
     assert buffered.add(row)
     assert buffered.flush() == 1
-    click = Click.objects.get(pk=row[0])
+    click = Click.objects.get(pk=row["id"])
     assert click.created_at > timezone.now() - timedelta(minutes=2)
     assert click.expires_at == long_ago + timedelta(days=30)
 
