@@ -21,7 +21,7 @@ from accounts.keys import ParsedKey, hash_key
 from accounts.models import ApiKey, KeyKind, Merchant, Partner
 from partners.models import ProgramStatus, ReferralCode
 from selgeo import changes
-from selgeo.api.authentication import resolve_key
+from selgeo.api.authentication import resolve_key, resolve_key_recent
 from selgeo.db import fetch_prepared
 from selgeo.ids import uuid7
 from tracking import buffer, selectors
@@ -280,12 +280,12 @@ def _target(
 
 
 def public_key_recent(raw: str) -> ApiKey | None:
-    """A public key as `resolve_key` found it a moment ago (kept as `RECENT` keeps the
-    checks), when clicks are buffered: with rate limits on, the click view resolves its
-    key first to count it, and this spares that lookup too. Expiry is checked on every
-    use."""
+    """A public key as `resolve_key` found it a moment ago. With buffered clicks it is kept
+    as `RECENT` keeps the checks (with rate limits on, the click view resolves its key
+    first to count it, and this spares that lookup too); otherwise as every API key is
+    (`resolve_key_recent`). Expiry is checked on every use."""
     if not buffer.BUFFER.enabled():
-        return resolve_key(raw)
+        return resolve_key_recent(raw)
     key: ApiKey | None = RECENT.get(("public key", raw), lambda: resolve_key(raw))
     return key if key is not None and key.is_active() else None
 
