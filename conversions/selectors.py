@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Merchant, Partner
 from conversions.models import Commission, Conversion, ConversionStatus, TestSession
 from partners.models import Application, ApplicationStatus, Program
-from partners.selectors import programs_for
+from partners.selectors import ATTRIBUTION_FIELDS, programs_for
 from selgeo.db import JoinedLoader
 from tracking.buffer import await_click
 from tracking.models import Click
@@ -116,12 +116,27 @@ def commissions_filtered(
 # signal of the other mode is answered MODE_MISMATCH rather than "not found".
 
 
-# Every conversion with a click id reads its click: the query is built once.
+# Every conversion with a click id reads its click: the query is built once, and reads
+# what attribution uses, not the visitor's details.
 _CLICK_OF_MERCHANT = JoinedLoader(
     Click,
     ("program", "partner", "referral_code"),
     't0."merchant_id" = %s AND t0."id" = %s',
     ("merchant", "id"),
+    only={
+        "": [
+            "mode",
+            "merchant",
+            "program",
+            "partner",
+            "referral_code",
+            "is_bot",
+            "created_at",
+            "expires_at",
+        ],
+        **ATTRIBUTION_FIELDS,
+        "referral_code": ["code", "disabled_at"],
+    },
 )
 
 

@@ -133,11 +133,36 @@ def referral_codes_matching(*, code: str) -> QuerySet[ReferralCode]:
     )
 
 
+# What attribution, the program's rules and a conversion's representation read of a
+# signal's program and partner: their lookups load these, not the program's texts or the
+# partner's payout details.
+ATTRIBUTION_FIELDS = {
+    "program": [
+        "merchant",
+        "mode",
+        "code",
+        "name",
+        "status",
+        "currency",
+        "commission_type",
+        "cpa_amount_cents",
+        "percent_bps",
+        "recurring_months",
+        "cookie_days",
+        "hold_days",
+    ],
+    "partner": ["display_name", "erased_at"],
+}
+
 _PROMO_CODE_OF_MERCHANT = JoinedLoader(
     PromoCode,
     ("program", "partner"),
     't0."merchant_id" = %s AND LOWER(t0."code") = %s',
     ("merchant", "code"),
+    only={
+        "": ["mode", "merchant", "program", "partner", "code", "disabled_at"],
+        **ATTRIBUTION_FIELDS,
+    },
 )
 
 

@@ -71,26 +71,37 @@ class JoinedLoader:
         related: tuple[str, ...],
         where: str,
         param_fields: tuple[str, ...],
+        *,
+        only: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """`where` is a constant SQL condition on alias t0 whose placeholders take values
-        of `param_fields`, prepared for the database like the ORM prepares them."""
+        of `param_fields`, prepared for the database like the ORM prepares them.
+
+        `only` names the fields to load, per model (`""` for `model`, else the related
+        name), as `QuerySet.only` does: the others are deferred, and reading one costs a
+        query. Primary keys are always loaded. A model it does not name is loaded whole.
+        """
         self.model = model
         self.related = related
         self.where = where
         self.param_fields = [model._meta.get_field(name) for name in param_fields]
+        self.only = {name: frozenset(fields) for name, fields in (only or {}).items()}
+        unknown = set(self.only) - {"", *related}
+        if unknown:
+            raise ValueError(f"only names relations the loader does not join: {unknown}")
         self._sql: str | None = None
         # Per table: the model, and per column its attname, expression and converters.
         self._parts: list[tuple[type[models.Model], list[tuple[str, Any, list[Any]]]]] = []
 
     def _prepare(self, connection: Any) -> None:
         quote = connection.ops.quote_name
-        tables: list[tuple[type[models.Model], str]] = [(self.model, "t0")]
+        tables: list[tuple[type[models.Model], str, str]] = [(self.model, "t0", "")]
         joins = []
         for index, name in enumerate(self.related, start=1):
             field: Any = self.model._meta.get_field(name)
             parent: Any = field.related_model
             alias = f"t{index}"
-            tables.append((parent, alias))
+            tables.append((parent, alias, name))
             # A nullable key may point nowhere: its parent is then cached as None.
             join = "LEFT JOIN" if field.null else "JOIN"
             joins.append(
@@ -99,8 +110,8 @@ class JoinedLoader:
             )
         columns = []
         self._parts = []
-        for model, alias in tables:
-            fields = list(model._meta.concrete_fields)
+        for model, alias, name in tables:
+            fields = self._fields(model, name)
             columns += [f"{alias}.{quote(f.column)}" for f in fields]
             described = []
             for f in fields:
@@ -116,6 +127,19 @@ class JoinedLoader:
         joined = " ".join(joins)
         sql = "SELECT " + select + " FROM " + table + " t0 " + joined  # noqa: S608
         self._sql = sql + " WHERE " + self.where + " LIMIT 1"
+
+    def _fields(self, model: type[models.Model], name: str) -> list[Any]:
+        # In the model's own order: `from_db` marks the missing ones deferred.
+        wanted = self.only.get(name)
+        if wanted is None:
+            return list(model._meta.concrete_fields)
+        for field_name in wanted:
+            model._meta.get_field(field_name)  # a typo must fail, not defer silently
+        return [
+            f
+            for f in model._meta.concrete_fields
+            if f.primary_key or f.name in wanted or f.attname in wanted
+        ]
 
     def first(self, params: list[Any]) -> Any:
         # The connection proxy costs a thread-local lookup per use: resolve it once.

@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Merchant, Partner
@@ -13,7 +15,13 @@ from conversions.models import Commission, Conversion
 from partners.models import Program, PromoCode
 from tests.conftest import Keys, api_client, assert_error
 from tests.conversions.conftest import body, post
-from tests.conversions.factories import ClickFactory, ProgramFactory, PromoCodeFactory
+from tests.conversions.factories import (
+    ApplicationFactory,
+    ClickFactory,
+    ProgramFactory,
+    PromoCodeFactory,
+    ReferralCodeFactory,
+)
 from tracking.models import Click
 from webhooks import selectors as webhooks_selectors
 from webhooks.models import Event
@@ -309,3 +317,67 @@ def test_reading_does_not_count_in_the_conversions_zone(settings: Any, sk_live: 
     assert (first.status_code, reads) == (201, [200, 200, 200])
     assert_error(second, 429, "RATE_LIMIT_EXCEEDED")
     assert 1 <= int(second["Retry-After"]) <= 60
+
+
+ATTRIBUTION_TABLES = (
+    "tracking_click",
+    "partners_program",
+    "accounts_partner",
+    "partners_referralcode",
+    "partners_promocode",
+)
+
+
+def _attribution_reads(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and any(t in q["sql"] for t in ATTRIBUTION_TABLES)
+    ]
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"commission_type": "cps"},
+        {"commission_type": "cpa", "percent_bps": None, "cpa_amount_cents": 500},
+        {"commission_type": "revshare", "recurring_months": 12},
+    ],
+    ids=["cps", "cpa", "revshare"],
+)
+@pytest.mark.parametrize("mode", ["live", "test"])
+def test_a_click_its_program_partner_and_code_are_read_once(
+    keys: Keys, merchant: Merchant, partner: Partner, terms: dict[str, Any], mode: str
+) -> None:
+    # What attribution, the program's rules, a test session and the representations read
+    # of them comes with the click: reading a field the click lookup leaves out would
+    # cost a query of its own, and show here.
+    program = ProgramFactory(merchant=merchant, mode=mode, **terms)
+    client = api_client(keys.sk_live if mode == "live" else keys.sk_test)
+    if mode == "live":
+        code = ReferralCodeFactory(program=program, partner=partner)
+        click_id = str(ClickFactory(program=program, partner=partner, referral_code=code).pk)
+    else:
+        ApplicationFactory(program=program, partner=partner)
+        session = client.post("/api/v1/test-sessions", {"program": program.code}, format="json")
+        click_id = session.json()["test_click_id"]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, body(click_id=click_id, customer_id="cust_1"))
+
+    assert response.status_code == 201, response.content
+    assert response.json()["attributed"] is True
+    reads = _attribution_reads(queries)
+    assert len(reads) == 1, reads
+    assert 'FROM "tracking_click"' in reads[0]
+
+
+def test_a_promo_code_its_program_and_partner_are_read_once(sk_live: Any, promo: PromoCode) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        response = post(sk_live, body(promo_code="anna10", customer_id="cust_1"))
+
+    assert response.status_code == 201, response.content
+    assert response.json()["attributed"] is True
+    reads = _attribution_reads(queries)
+    assert len(reads) == 1, reads
+    assert 'FROM "partners_promocode"' in reads[0]

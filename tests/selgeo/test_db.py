@@ -11,12 +11,14 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Merchant
+from accounts.models import ApiKey, Merchant
+from accounts.services import api_key_create
 from conversions.models import Commission, Conversion
-from selgeo.db import fetch_prepared, insert_together, supports_prepared
+from selgeo.db import JoinedLoader, fetch_prepared, insert_together, supports_prepared
 from tests.factories import MerchantFactory
 from webhooks.models import Event
 
@@ -164,3 +166,38 @@ def test_a_statement_the_server_forgot_alone_is_prepared_again():
         cursor.execute(f"DEALLOCATE {name}")
     assert fetch_prepared("SELECT %s::int + 1", [5]) == (6,)
     assert fetch_prepared("SELECT %s::int + 2", [5]) == (7,)
+
+
+@pytest.mark.django_db
+def test_joined_loader_loads_only_the_named_fields_and_defers_the_rest():
+    key = api_key_create(merchant=MerchantFactory(), kind="secret", mode="live").api_key
+    loader = JoinedLoader(
+        ApiKey,
+        ("merchant",),
+        't0."id" = %s',
+        ("id",),
+        only={"": ["prefix", "merchant"], "merchant": ["name"]},
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = loader.first([key.pk])
+        assert (found.pk, found.prefix, found.merchant_id) == (key.pk, key.prefix, key.merchant_id)
+        assert (found.merchant.pk, found.merchant.name) == (key.merchant.pk, key.merchant.name)
+    assert len(queries) == 1
+    assert found.get_deferred_fields() == {
+        f.attname
+        for f in ApiKey._meta.concrete_fields
+        if f.attname not in {"id", "prefix", "merchant_id"}
+    }
+    assert "slug" in found.merchant.get_deferred_fields()
+    # A deferred field still reads, at the cost of a query, as with QuerySet.only.
+    with CaptureQueriesContext(connection) as queries:
+        assert found.merchant.slug == key.merchant.slug
+    assert len(queries) == 1
+
+
+def test_joined_loader_refuses_fields_and_relations_it_does_not_know():
+    with pytest.raises(ValueError, match="partner"):
+        JoinedLoader(ApiKey, ("merchant",), "true", (), only={"partner": ["name"]})
+    loader = JoinedLoader(ApiKey, ("merchant",), "true", (), only={"merchant": ["nmae"]})
+    with pytest.raises(FieldDoesNotExist, match="nmae"):
+        loader.first([])
