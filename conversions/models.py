@@ -43,14 +43,23 @@ class ReversalReason(models.TextChoices):
 
 class Conversion(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="conversions")
+    # Every conversion is written with four rows and their index entries: a key that
+    # leads a composite index (Meta) has no index of its own.
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="conversions", db_index=False
+    )
     mode = models.CharField(max_length=4, choices=Mode.choices)
     # Set only when the conversion is attributed.
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, null=True, blank=True, related_name="conversions"
     )
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="conversions"
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conversions",
+        db_index=False,
     )
     # Set whenever the signal named a row of this merchant and mode, attributed or not,
     # so that the click audit can show every conversion that arrived with a click.
@@ -121,9 +130,14 @@ class Commission(models.Model):
     conversion = models.OneToOneField(
         Conversion, on_delete=models.PROTECT, related_name="commission"
     )
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="commissions")
+    # Keys that lead a composite index (Meta) have no index of their own.
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="commissions", db_index=False
+    )
     mode = models.CharField(max_length=4, choices=Mode.choices)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="commissions")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="commissions", db_index=False
+    )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="commissions")
     kind = models.CharField(max_length=10, choices=CommissionType.choices)
     # The rate applied for percentage commissions, kept because the program may change.

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import UniqueConstraint
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ApiKey, Merchant
@@ -20,6 +21,7 @@ from accounts.services import api_key_create
 from conversions.models import Commission, Conversion
 from selgeo.db import JoinedLoader, fetch_prepared, insert_together, supports_prepared
 from tests.factories import MerchantFactory
+from tracking.models import Click
 from webhooks.models import Event
 
 postgresql_only = pytest.mark.skipif(
@@ -201,3 +203,20 @@ def test_joined_loader_refuses_fields_and_relations_it_does_not_know():
     loader = JoinedLoader(ApiKey, ("merchant",), "true", (), only={"merchant": ["nmae"]})
     with pytest.raises(FieldDoesNotExist, match="nmae"):
         loader.first([])
+
+
+@pytest.mark.parametrize("model", [Click, Conversion, Commission, Event], ids=lambda m: m.__name__)
+def test_hot_tables_have_no_index_another_already_leads_with(model):
+    # Every conversion writes these rows: an index whose column leads a composite index
+    # (or a unique constraint) covering every row costs each write and serves no read.
+    covering = [
+        [model._meta.get_field(name.lstrip("-")).column for name in index.fields]
+        for index in model._meta.indexes
+        if index.condition is None and len(index.fields) > 1
+    ] + [
+        [model._meta.get_field(name).column for name in constraint.fields]
+        for constraint in model._meta.constraints
+        if isinstance(constraint, UniqueConstraint) and constraint.condition is None
+    ]
+    own = [f.column for f in model._meta.concrete_fields if f.db_index and not f.unique]
+    assert [column for column in own if any(c[0] == column for c in covering)] == []
