@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 
@@ -360,6 +361,17 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def _json(value: Any) -> str:
+    """`value` as JSON for PostgreSQL: orjson, several times faster than json on the rows
+    of a reported conversion. What orjson refuses and json takes (an integer beyond 64
+    bits or a lone surrogate in a merchant's metadata) goes through json, so that
+    PostgreSQL answers for it as before."""
+    try:
+        return orjson.dumps(value, default=_json_default).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, default=_json_default)
+
+
 _COLUMNS: dict[type[models.Model], list[tuple[str, str, Any]]] = {}
 
 
@@ -406,7 +418,7 @@ def insert_together(
     sql = _INSERT_STATEMENTS.get(shape)
     if sql is None:
         sql = _INSERT_STATEMENTS[shape] = _insert_statement(type(primary), conflict, tuple(groups))
-    params = [json.dumps(rows, default=_json_default) for rows in (_row(primary), *groups.values())]
+    params = [_json(rows) for rows in (_row(primary), *groups.values())]
     row = fetch_prepared(sql, params)
     inserted = bool(row and row[0])
     if inserted:
