@@ -13,10 +13,10 @@ answered `"attributable": false`. CORS headers come from `tracking.middleware`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -135,7 +135,7 @@ class ClickCreateView(APIView):
         if request.content_type != "application/json" or charset not in {"utf-8", "utf8"}:
             return None
         try:
-            body = json.loads(request.body)
+            body = orjson.loads(request.body)
         except ValueError:
             return None
         values = click_input_fast(body)

@@ -166,3 +166,49 @@ def test_server_owned_fields_cannot_be_sent(sk_live: Any, click: Click, field: s
     details = assert_refused(post(sk_live, body(click_id=str(click.pk), **{field: "x"})), field)
 
     assert details == [{"field": field, "message": "Unknown field"}]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        '{"note": "\\ud800"}',
+        '{"\\udfff": 1}',
+        '{"n": 1e400}',
+        '{"n": -1e400}',
+        '{"deep": ' + "[" * 2000 + "]" * 2000 + "}",
+    ],
+    ids=["lone-surrogate-value", "lone-surrogate-key", "overflow", "negative-overflow", "deep"],
+)
+def test_metadata_no_database_or_response_could_hold_is_malformed_json(
+    sk_live: Any, click: Click, metadata: str
+) -> None:
+    # Valid JSON syntax, but not storable text, not a finite number, or deeper than any
+    # parser should follow.
+    raw = (
+        f'{{"click_id": "{click.pk}", "external_transaction_id": "o1", "amount_cents": 100, '
+        f'"currency": "EUR", "metadata": {metadata}}}'
+    )
+
+    response = sk_live.post("/api/v1/conversions", raw, content_type="application/json")
+
+    assert_refused(response, "body")
+    assert not Conversion.objects.exists()
+
+
+def test_escaped_surrogate_pairs_and_other_charsets_are_text(sk_live: Any, click: Click) -> None:
+    raw = (
+        f'{{"click_id": "{click.pk}", "external_transaction_id": "o\\u00e9", "amount_cents": 100,'
+        ' "currency": "EUR", "metadata": {"mood": "\\ud83d\\ude00", "city": "Zürich"}}'
+    )
+
+    response = sk_live.post(
+        "/api/v1/conversions",
+        raw.encode("latin-1"),
+        content_type="application/json; charset=latin-1",
+    )
+
+    assert response.status_code == 201, response.content
+    conversion = Conversion.objects.get()
+    assert conversion.external_transaction_id == "oé"
+    assert conversion.metadata == {"mood": "😀", "city": "Zürich"}
+    assert response.json()["metadata"] == {"mood": "😀", "city": "Zürich"}

@@ -57,6 +57,24 @@ def test_malformed_json_is_validation_error(keys: Keys):
     assert body["details"][0]["field"] == "body"
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"amount_cents": 1, "currency": "\\ud800"}',
+        '{"amount_cents": 1e400, "currency": "EUR"}',
+        '{"amount_cents": 1, "currency": ' + "[" * 5000 + "]" * 5000 + "}",
+        b'{"amount_cents": 1, "currency": "\xff"}',
+    ],
+    ids=["lone-surrogate", "overflow", "deep", "invalid-utf-8"],
+)
+def test_json_no_stored_value_could_hold_is_malformed_everywhere(keys: Keys, raw: str | bytes):
+    # JSON's grammar admits them; text columns, numbers and the stack do not.
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
+    response = client.post("/api/v1/probe/secret", data=raw, content_type="application/json")
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"][0]["field"] == "body"
+
+
 def test_wrong_content_type_is_validation_error(keys: Keys):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
     response = client.post("/api/v1/probe/secret", data="amount_cents=1", content_type="text/plain")
