@@ -364,8 +364,7 @@ def _json_default(value: Any) -> Any:
 def _json(value: Any) -> str:
     """`value` as JSON for PostgreSQL: orjson, several times faster than json on the rows
     of a reported conversion. What orjson refuses and json takes (an integer beyond 64
-    bits or a lone surrogate in a merchant's metadata) goes through json, so that
-    PostgreSQL answers for it as before."""
+    bits) goes through json, so that PostgreSQL answers for it as it always did."""
     try:
         return orjson.dumps(value, default=_json_default).decode()
     except orjson.JSONEncodeError:

@@ -133,6 +133,12 @@ def test_insert_together_writes_all_or_nothing():
     assert not Event.objects.filter(payload__id=str(again.pk)).exists()
     assert Commission.objects.count() == 0
 
+    # An integer beyond 64 bits, which orjson refuses to encode.
+    wide = conversion("order-2")
+    wide.metadata = {"n": 10**30}
+    assert insert_together(wide, conflict=("merchant", "mode", "external_transaction_id"))
+    assert Conversion.objects.get(pk=wide.pk).metadata == {"n": 10**30}
+
 
 @pytest.mark.django_db(transaction=True)
 def test_insert_together_raises_other_violations():
