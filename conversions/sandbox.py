@@ -31,14 +31,19 @@ TEST_SESSION_TTL = timedelta(hours=1)
 TOKEN_PREFIX = "tss_"  # noqa: S105  (a label, not a secret)
 
 
+def _storable(text: str) -> str:
+    # The report is stored as jsonb, which holds no NUL; a refused body may name one.
+    return text.replace("\x00", "\\u0000")
+
+
 def field_report(sent: list[str], details: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
     """Field name → {"status": "ok" | "error", "errors": [...]} for every field sent."""
     report: dict[str, dict[str, Any]] = {}
     for detail in details:
-        entry = report.setdefault(detail["field"], {"status": "error", "errors": []})
-        entry["errors"].append(detail["message"])
+        entry = report.setdefault(_storable(detail["field"]), {"status": "error", "errors": []})
+        entry["errors"].append(_storable(detail["message"]))
     for name in sent:
-        report.setdefault(name, {"status": "ok", "errors": []})
+        report.setdefault(_storable(name), {"status": "ok", "errors": []})
     return dict(sorted(report.items()))
 
 

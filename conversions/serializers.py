@@ -38,8 +38,40 @@ from selgeo.currencies import CURRENCIES
 
 METADATA_MAX_KEYS = 20
 METADATA_MAX_BYTES = 4096
+# Objects and arrays inside metadata, the top-level object included.
+METADATA_MAX_DEPTH = 8
 # occurred_at may be this far ahead of Selgeo's clock (the merchant's clock may run fast).
 FUTURE_SKEW = timedelta(minutes=5)
+
+
+def metadata_problem(data: Any) -> str | None:
+    """Why `data` cannot be a conversion's metadata (a `MetadataField` error key), or None.
+
+    PostgreSQL's jsonb holds no NUL in its text, keys included. The nesting is bounded
+    before the size is measured, as encoding a deep value recurses.
+    """
+    if not isinstance(data, dict):
+        return "not_an_object"
+    if len(data) > METADATA_MAX_KEYS:
+        return "too_many_keys"
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "null_character"
+        elif isinstance(value, dict | list):
+            if depth > METADATA_MAX_DEPTH:
+                return "too_deep"
+            if isinstance(value, dict):
+                if any("\x00" in key for key in value):
+                    return "null_character"
+                value = value.values()
+            pending.extend((item, depth + 1) for item in value)
+    encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(encoded) > METADATA_MAX_BYTES:
+        return "too_large"
+    return None
 
 
 class StrictUUIDField(serializers.UUIDField):
@@ -66,24 +98,23 @@ class StrictDateTimeField(serializers.DateTimeField):
         "type": "object",
         "additionalProperties": True,
         "maxProperties": METADATA_MAX_KEYS,
-        "description": f"At most {METADATA_MAX_KEYS} keys and {METADATA_MAX_BYTES} bytes as JSON",
+        "description": f"At most {METADATA_MAX_KEYS} keys, {METADATA_MAX_BYTES} bytes as JSON "
+        f"and {METADATA_MAX_DEPTH} levels of nesting; no text may contain NUL (\\u0000)",
     }
 )
 class MetadataField(serializers.Field):
     default_error_messages = {
         "not_an_object": "Expected a JSON object",
         "too_many_keys": f"At most {METADATA_MAX_KEYS} keys are allowed",
+        "too_deep": f"At most {METADATA_MAX_DEPTH} levels of nesting are allowed",
+        "null_character": "Null characters are not allowed.",
         "too_large": f"At most {METADATA_MAX_BYTES} bytes of JSON are allowed",
     }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            self.fail("not_an_object")
-        if len(data) > METADATA_MAX_KEYS:
-            self.fail("too_many_keys")
-        encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-        if len(encoded) > METADATA_MAX_BYTES:
-            self.fail("too_large")
+        problem = metadata_problem(data)
+        if problem is not None:
+            self.fail(problem)
         return data
 
     def to_representation(self, value: Any) -> Any:
@@ -380,10 +411,7 @@ def conversion_values_fast(data: Any) -> dict[str, Any] | None:
                 return None
             values[name] = moment
         elif name == "metadata":
-            if not isinstance(value, dict) or len(value) > METADATA_MAX_KEYS:
-                return None
-            encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-            if len(encoded) > METADATA_MAX_BYTES:
+            if metadata_problem(value) is not None:
                 return None
             values[name] = value
         else:

@@ -186,6 +186,12 @@ def _text(details: Mapping[str, Any], key: str, maximum: int, errors: Details) -
             {"field": f"payout_details.{key}", "message": f"1 to {maximum} characters required"}
         )
         return ""
+    if "\x00" in value:
+        # PostgreSQL's jsonb holds no NUL.
+        errors.append(
+            {"field": f"payout_details.{key}", "message": "Null characters are not allowed."}
+        )
+        return ""
     return value.strip()
 
 

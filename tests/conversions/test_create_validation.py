@@ -139,6 +139,41 @@ def test_metadata_with_20_keys_is_accepted(sk_live: Any, click: Click) -> None:
     assert post(sk_live, body(click_id=str(click.pk), metadata=metadata)).status_code == 201
 
 
+def nested(depth: int) -> dict[str, Any]:
+    """An object nested `depth` levels deep, itself included."""
+    value: Any = "leaf"
+    for level in range(depth - 1):
+        value = [value] if level % 2 else {"k": value}
+    return {"top": value}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"note": "a\x00b"}, "Null characters are not allowed."),
+        ({"a\x00": 1}, "Null characters are not allowed."),
+        ({"deep": [{"x": ["ok", "\x00"]}]}, "Null characters are not allowed."),
+        ({"deep": [{"x\x00": 1}]}, "Null characters are not allowed."),
+        (nested(9), "At most 8 levels of nesting are allowed"),
+        (nested(900), "At most 8 levels of nesting are allowed"),
+    ],
+    ids=["nul-value", "nul-key", "nul-nested-value", "nul-nested-key", "9-levels", "900-levels"],
+)
+def test_metadata_postgresql_could_not_store_is_refused_by_name(
+    sk_live: Any, click: Click, value: Any, message: str
+) -> None:
+    response = post(sk_live, body(click_id=str(click.pk), metadata=value))
+
+    assert assert_refused(response, "metadata") == [{"field": "metadata", "message": message}]
+
+
+def test_metadata_of_8_levels_is_stored_as_sent(sk_live: Any, click: Click) -> None:
+    response = post(sk_live, body(click_id=str(click.pk), metadata=nested(8)))
+
+    assert response.status_code == 201, response.content
+    assert Conversion.objects.get().metadata == nested(8)
+
+
 def test_unknown_fields_are_refused(sk_live: Any, click: Click) -> None:
     details = assert_refused(
         post(sk_live, body(click_id=str(click.pk), offer_code="X")), "offer_code"

@@ -114,6 +114,21 @@ def test_an_invalid_conversion_is_reported_field_by_field(sk_test: Any, ready: P
     assert data["attribution"] is None
 
 
+def test_a_field_name_postgresql_cannot_store_is_reported_readably(
+    sk_test: Any, ready: Partner
+) -> None:
+    # The report is stored as jsonb, which holds no NUL: the name is kept, made visible.
+    created = create(sk_test).json()
+    refused = post(sk_test, {**body(click_id=created["test_click_id"]), "note\x00": 1})
+    assert refused.status_code == 400
+
+    data = sk_test.get(f"/api/v1/test-sessions/{created['token']}").json()
+
+    assert (data["status"], data["attempts"]) == ("received", 1)
+    assert data["validation"]["fields"]["note\\u0000"]["status"] == "error"
+    assert data["validation"]["fields"]["click_id"] == {"status": "ok", "errors": []}
+
+
 def test_the_latest_attempt_is_reported(sk_test: Any, ready: Partner) -> None:
     created = create(sk_test).json()
     post(sk_test, body(click_id=created["test_click_id"], amount_cents=-5))

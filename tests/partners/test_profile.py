@@ -128,6 +128,15 @@ BAD_PAYOUTS = [
     ("paypal bad email", "paypal", {"email": "nope"}, "payout_details.email"),
     ("manual without note", "manual", {}, "payout_details.note"),
     ("manual note too long", "manual", {"note": "x" * 1001}, "payout_details.note"),
+    # PostgreSQL's jsonb holds no NUL.
+    ("manual note with NUL", "manual", {"note": "a\x00b"}, "payout_details.note"),
+    (
+        "sepa holder with NUL",
+        "sepa",
+        {"iban": IBAN, "account_holder": "Jane\x00Doe"},
+        "payout_details.account_holder",
+    ),
+    ("paypal email with NUL", "paypal", {"email": "a\x00@b.co"}, "payout_details.email"),
     ("unknown detail key", "paypal", {"email": "a@b.co", "iban": IBAN}, "payout_details.iban"),
     ("none with details", "none", {"note": "x"}, "payout_details.note"),
     ("unknown method", "bitcoin", {}, "payout_method"),
