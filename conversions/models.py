@@ -51,7 +51,12 @@ class Conversion(models.Model):
     mode = models.CharField(max_length=4, choices=Mode.choices)
     # Set only when the conversion is attributed.
     program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="conversions"
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conversions",
+        db_index=False,
     )
     partner = models.ForeignKey(
         Partner,
@@ -63,11 +68,17 @@ class Conversion(models.Model):
     )
     # Set whenever the signal named a row of this merchant and mode, attributed or not,
     # so that the click audit can show every conversion that arrived with a click.
+    # The nullable keys are indexed where set only (Meta): no lookup asks for a NULL.
     click = models.ForeignKey(
-        Click, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Click, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     promo_code = models.ForeignKey(
-        PromoCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        PromoCode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # The signals exactly as the merchant sent them.
     click_id_raw = models.UUIDField(null=True, blank=True)
@@ -103,7 +114,18 @@ class Conversion(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["merchant", "mode", "-created_at"], name="conv_merchant_time"),
-            models.Index(fields=["partner", "-created_at"], name="conv_partner_time"),
+            models.Index(
+                fields=["partner", "-created_at"],
+                condition=Q(partner__isnull=False),
+                name="conv_partner_time",
+            ),
+            models.Index(
+                fields=["program"], condition=Q(program__isnull=False), name="conv_program"
+            ),
+            models.Index(fields=["click"], condition=Q(click__isnull=False), name="conv_click"),
+            models.Index(
+                fields=["promo_code"], condition=Q(promo_code__isnull=False), name="conv_promo_code"
+            ),
             # CPA once-per-customer and the RevShare window look up a customer's
             # attributed conversions in a program.
             models.Index(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode, Partner
@@ -54,6 +55,8 @@ class Click(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        # Indexed where set only (Meta): clicks named by program and partner have none.
+        db_index=False,
     )
     landing_url = models.CharField(max_length=2000, blank=True)
     referrer = models.CharField(max_length=2000, blank=True)
@@ -70,6 +73,11 @@ class Click(models.Model):
             models.Index(fields=["merchant", "mode", "created_at"], name="click_merchant_time"),
             models.Index(fields=["program", "created_at"], name="click_program_time"),
             models.Index(fields=["partner", "created_at"], name="click_partner_time"),
+            models.Index(
+                fields=["referral_code"],
+                condition=Q(referral_code__isnull=False),
+                name="click_referral_code",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -104,12 +104,24 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="targeted_events",
+        db_index=False,
     )
 
     class Meta:
+        # Every reported conversion writes two events: the indexes that serve the sweep
+        # and the endpoint key hold only the rows those look for.
         indexes: ClassVar = [
             models.Index(fields=["merchant", "mode", "created_at"], name="event_merchant_time"),
-            models.Index(fields=["dispatched_at", "created_at"], name="event_dispatch"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(dispatched_at__isnull=True),
+                name="event_undispatched",
+            ),
+            models.Index(
+                fields=["target_endpoint"],
+                condition=Q(target_endpoint__isnull=False),
+                name="event_target_endpoint",
+            ),
         ]
 
     def __str__(self) -> str:

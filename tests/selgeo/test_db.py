@@ -226,3 +226,39 @@ def test_hot_tables_have_no_index_another_already_leads_with(model):
     ]
     own = [f.column for f in model._meta.concrete_fields if f.db_index and not f.unique]
     assert [column for column in own if any(c[0] == column for c in covering)] == []
+
+
+@pytest.mark.parametrize("model", [Click, Conversion, Commission, Event], ids=lambda m: m.__name__)
+def test_hot_tables_index_their_nullable_keys_only_where_set(model):
+    # No lookup asks for a NULL key: an index holding them costs writes and space only.
+    full = [f.column for f in model._meta.concrete_fields if f.db_index and not f.unique] + [
+        model._meta.get_field(index.fields[0].lstrip("-")).column
+        for index in model._meta.indexes
+        if index.condition is None
+    ]
+    nullable = {f.column for f in model._meta.concrete_fields if f.is_relation and f.null}
+    assert nullable.intersection(full) == set()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_the_partial_indexes_serve_the_lookups_they_are_for():
+    merchant = MerchantFactory()
+    lookups = {
+        "conv_click": Conversion.objects.filter(click_id=uuid.uuid4()),
+        "conv_promo_code": Conversion.objects.filter(promo_code_id=uuid.uuid4()),
+        "conv_program": Conversion.objects.filter(program_id__in=[uuid.uuid4()]),
+        "conv_partner_time": Conversion.objects.filter(partner_id=uuid.uuid4()).order_by(
+            "-created_at"
+        ),
+        "event_undispatched": Event.objects.filter(
+            dispatched_at__isnull=True, created_at__lte=datetime.now(UTC)
+        ).order_by("created_at"),
+        "event_target_endpoint": Event.objects.filter(target_endpoint_id__in=[uuid.uuid4()]),
+        "event_merchant_time": Event.objects.filter(merchant=merchant, mode="live"),
+        "click_referral_code": Click.objects.filter(referral_code_id__in=[uuid.uuid4()]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for index, queryset in lookups.items():
+            assert index in queryset.explain(), index
