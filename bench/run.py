@@ -118,24 +118,34 @@ def _wait_for_server() -> None:
 SERVER_PROCESSES = ("gunicorn", "postgres", "redis-server")
 
 
+def _pids() -> set[str]:
+    return {entry for entry in os.listdir("/proc") if entry.isdigit()}
+
+
 def _cpu_seconds() -> dict[str, float]:
     """CPU time (user + system) used so far by the server side, per process name.
 
     A process's reaped children count too (PostgreSQL's postmaster reaps backends that
     close their connection), so a process exiting during a run does not take its CPU
-    time out of the sum.
+    time out of the sum. A child reaped while the scan runs would be missed (gone when
+    its turn comes, its parent read before): a scan during which a process went away is
+    redone.
     """
     ticks = os.sysconf("SC_CLK_TCK")
-    used = dict.fromkeys(SERVER_PROCESSES, 0.0)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if name in used:
-            fields = text[text.rindex(")") + 2 :].split()
-            used[name] += sum(int(value) for value in fields[11:15]) / ticks
+    for _attempt in range(50):
+        present = _pids()
+        used = dict.fromkeys(SERVER_PROCESSES, 0.0)
+        for pid in sorted(present, key=int):
+            try:
+                text = Path("/proc", pid, "stat").read_text()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            if name in used:
+                fields = text[text.rindex(")") + 2 :].split()
+                used[name] += sum(int(value) for value in fields[11:15]) / ticks
+        if present <= _pids():
+            break
     return used
 
 
