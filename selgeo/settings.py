@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["selgeo.api.authentication.MerchantJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["selgeo.api.permissions.IsMerchantUser"],
     "DEFAULT_THROTTLE_CLASSES": [],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["selgeo.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["selgeo.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "selgeo.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
