@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker beat migrate demo clean chromium
+.PHONY: run test lint format bench bench-instructions worker beat migrate demo clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-instructions: $(STAMP)
+	$(BIN)/python bench/instructions.py
 
 worker: $(STAMP)
 	$(BIN)/celery -A selgeo worker --loglevel=INFO --concurrency=2
