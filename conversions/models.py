@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Merchant, Mode, Partner
 from partners.models import CommissionType, Program, PromoCode
+from selgeo.db import where_set
 from selgeo.ids import uuid7
 from tracking.models import Click
 
@@ -114,18 +115,10 @@ class Conversion(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["merchant", "mode", "-created_at"], name="conv_merchant_time"),
-            models.Index(
-                fields=["partner", "-created_at"],
-                condition=Q(partner__isnull=False),
-                name="conv_partner_time",
-            ),
-            models.Index(
-                fields=["program"], condition=Q(program__isnull=False), name="conv_program"
-            ),
-            models.Index(fields=["click"], condition=Q(click__isnull=False), name="conv_click"),
-            models.Index(
-                fields=["promo_code"], condition=Q(promo_code__isnull=False), name="conv_promo_code"
-            ),
+            where_set("partner", "-created_at", name="conv_partner_time"),
+            where_set("program", name="conv_program"),
+            where_set("click", name="conv_click"),
+            where_set("promo_code", name="conv_promo_code"),
             # CPA once-per-customer and the RevShare window look up a customer's
             # attributed conversions in a program.
             models.Index(

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
+from django.db.models import Q
 
 _SQLITE_COLUMNS = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, [\w.]+)*)")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>\w+)'")
@@ -55,6 +56,14 @@ def violated_constraint(exc: IntegrityError) -> str:
             if found:
                 return found
     return text
+
+
+def where_set(*fields: str, name: str) -> models.Index:
+    """An index on a nullable key (and what follows it) holding only the rows where the
+    key is set: no lookup asks for a NULL key, and a row without one costs no entry."""
+    return models.Index(
+        fields=list(fields), condition=Q(**{f"{fields[0]}__isnull": False}), name=name
+    )
 
 
 class JoinedLoader:

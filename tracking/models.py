@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode, Partner
 from partners.models import Program, ReferralCode
+from selgeo.db import where_set
 from selgeo.ids import uuid7
 
 
@@ -73,11 +73,7 @@ class Click(models.Model):
             models.Index(fields=["merchant", "mode", "created_at"], name="click_merchant_time"),
             models.Index(fields=["program", "created_at"], name="click_program_time"),
             models.Index(fields=["partner", "created_at"], name="click_partner_time"),
-            models.Index(
-                fields=["referral_code"],
-                condition=Q(referral_code__isnull=False),
-                name="click_referral_code",
-            ),
+            where_set("referral_code", name="click_referral_code"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode
+from selgeo.db import where_set
 from selgeo.ids import uuid7
 
 
@@ -117,11 +118,7 @@ class Event(models.Model):
                 condition=Q(dispatched_at__isnull=True),
                 name="event_undispatched",
             ),
-            models.Index(
-                fields=["target_endpoint"],
-                condition=Q(target_endpoint__isnull=False),
-                name="event_target_endpoint",
-            ),
+            where_set("target_endpoint", name="event_target_endpoint"),
         ]
 
     def __str__(self) -> str:
