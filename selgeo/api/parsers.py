@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -9,6 +11,9 @@ import orjson
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]
+
+# Twenty digits in a row: possibly an integer no 64-bit integer holds.
+_LONG_DIGITS = re.compile(rb"[0-9]{20}")
 
 
 class JSONParser(DRFJSONParser):
@@ -33,6 +38,12 @@ class JSONParser(DRFJSONParser):
         try:
             if encoding.replace("-", "").lower() != "utf8":
                 raw = raw.decode(encoding).encode("utf-8")
-            return orjson.loads(raw)
-        except (orjson.JSONDecodeError, UnicodeError, LookupError) as exc:
+            data = orjson.loads(raw)
+            if _LONG_DIGITS.search(raw):
+                # orjson reads an integer beyond 64 bits as a float, which would change a
+                # merchant's number: such a body, valid by the checks above, is read again
+                # by json, which keeps it exact.
+                data = json.loads(raw)
+        except (orjson.JSONDecodeError, UnicodeError, LookupError, RecursionError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        return data

@@ -247,3 +247,16 @@ def test_escaped_surrogate_pairs_and_other_charsets_are_text(sk_live: Any, click
     assert conversion.external_transaction_id == "oé"
     assert conversion.metadata == {"mood": "😀", "city": "Zürich"}
     assert response.json()["metadata"] == {"mood": "😀", "city": "Zürich"}
+
+
+def test_metadata_numbers_beyond_64_bits_are_kept_exactly(sk_live: Any, click: Click) -> None:
+    raw = (
+        f'{{"click_id": "{click.pk}", "external_transaction_id": "o1", "amount_cents": 100, '
+        '"currency": "EUR", "metadata": {"order": 123456789012345678901234567890, "n": 1.5}}'
+    )
+
+    response = sk_live.post("/api/v1/conversions", raw, content_type="application/json")
+
+    assert response.status_code == 201, response.content
+    assert b'"order":123456789012345678901234567890' in response.content
+    assert Conversion.objects.get().metadata == {"order": 123456789012345678901234567890, "n": 1.5}
