@@ -8,6 +8,10 @@ of a shared machine moves a round rather than one scenario; the median is the fi
 
     make bench            # or: .venv/bin/python bench/run.py [--duration 15] [--rounds 3]
 
+With --ceiling, each round also runs bench/ceiling.py's endpoint: a conversion's two
+statements through the same stack with no attribution or model code, the most a
+reported conversion could reach on this stack (the server then has that endpoint too).
+
 Needs wrk (Debian package `wrk`), a PostgreSQL server and a Redis server. It uses
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/selgeo_bench, created if
 missing) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/9). Rate limits are turned
@@ -35,6 +39,9 @@ PY = sys.executable
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 NOOP = "no-op GET /api/v1/ping"
+CONVERSIONS = "/api/v1/conversions"
+# bench/ceiling.py: the same statements with no attribution or model code (--ceiling).
+CEILING = "/bench/ceiling/conversions"
 
 CLICK_LUA = """
 wrk.method = "POST"
@@ -61,7 +68,7 @@ request = function()
     '{{"click_id": "%s", "event_type": "purchase", "external_transaction_id": \
 "bench-{run}-%d-%d", "amount_cents": 4999, "currency": "EUR", "customer_id": "cust-%d-%d"}}',
     click, thread_id, counter, thread_id, counter)
-  return wrk.format("POST", "/api/v1/conversions", {{
+  return wrk.format("POST", "{path}", {{
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer {sk}",
   }}, body)
@@ -187,6 +194,11 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="runs of every scenario; ratios are per round"
     )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also measure bench/ceiling.py: a conversion's statements and nothing else",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -197,6 +209,9 @@ def main() -> None:
         [PY, "bench/seed.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+    if options.ceiling:
+        # Selgeo's settings and URLs, with the ceiling endpoint appended.
+        env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     server = subprocess.Popen(
         [
             str(Path(PY).parent / "gunicorn"),
@@ -216,27 +231,27 @@ def main() -> None:
             click_lua = Path(tmp, "click.lua")
             click_lua.write_text(CLICK_LUA.format(pk=seed["pk"], code=seed["referral_code"]))
             for number in range(options.rounds):
-                # Every round reports new transaction ids: a repeated one would be a 409.
-                conversion_lua = Path(tmp, f"conversion-{number}.lua")
-                conversion_lua.write_text(
-                    CONVERSION_LUA.format(
-                        clicks=", ".join(f'"{c}"' for c in seed["click_ids"]),
-                        sk=seed["sk"],
-                        run=f"{int(time.time())}-{number}",
+                results = {
+                    NOOP: _wrk([f"{BASE}/api/v1/ping"], options.duration),
+                    "POST /v1/clicks": _wrk(
+                        ["-s", str(click_lua), f"{BASE}/v1/clicks"], options.duration
+                    ),
+                }
+                paths = [CONVERSIONS, CEILING] if options.ceiling else [CONVERSIONS]
+                for path in paths:
+                    # Every run reports new transaction ids: a repeated one would be a 409.
+                    lua = Path(tmp, f"conversion-{number}-{len(results)}.lua")
+                    lua.write_text(
+                        CONVERSION_LUA.format(
+                            clicks=", ".join(f'"{c}"' for c in seed["click_ids"]),
+                            sk=seed["sk"],
+                            run=f"{int(time.time())}-{number}-{len(results)}",
+                            path=path,
+                        )
                     )
-                )
-                rounds.append(
-                    {
-                        NOOP: _wrk([f"{BASE}/api/v1/ping"], options.duration),
-                        "POST /v1/clicks": _wrk(
-                            ["-s", str(click_lua), f"{BASE}/v1/clicks"], options.duration
-                        ),
-                        "POST /api/v1/conversions": _wrk(
-                            ["-s", str(conversion_lua), f"{BASE}/api/v1/conversions"],
-                            options.duration,
-                        ),
-                    }
-                )
+                    name = f"POST {path}" if path == CONVERSIONS else "ceiling (bench/ceiling.py)"
+                    results[name] = _wrk(["-s", str(lua), f"{BASE}{path}"], options.duration)
+                rounds.append(results)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
