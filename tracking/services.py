@@ -33,6 +33,19 @@ from webhooks.services import emit
 URL_MAX = 2000
 
 
+def _visit(visitor: Visitor, *, source: str, landing_url: str, referrer: str) -> dict[str, Any]:
+    """What a click records of its visit, written directly or through the buffer."""
+    return {
+        "landing_url": landing_url[:URL_MAX],
+        "referrer": referrer[:URL_MAX],
+        "user_agent": visitor.user_agent,
+        "ip_hash": visitor.ip_hash,
+        "country": visitor.country,
+        "is_bot": visitor.is_bot,
+        "source": source,
+    }
+
+
 def click_record(
     *,
     referral_code: ReferralCode,
@@ -58,13 +71,7 @@ def click_record(
         program=program,
         partner_id=referral_code.partner_id,
         referral_code=referral_code,
-        landing_url=landing_url[:URL_MAX],
-        referrer=referrer[:URL_MAX],
-        user_agent=visitor.user_agent,
-        ip_hash=visitor.ip_hash,
-        country=visitor.country,
-        is_bot=visitor.is_bot,
-        source=source,
+        **_visit(visitor, source=source, landing_url=landing_url, referrer=referrer),
         created_at=created_at,
         expires_at=created_at + timedelta(days=program.cookie_days),
     )
@@ -301,13 +308,7 @@ def _buffer_click(
     row = buffer.as_row(
         click_id=click_id,
         code_id=target.code_id,
-        landing_url=landing_url[:URL_MAX],
-        referrer=referrer[:URL_MAX],
-        user_agent=visitor.user_agent,
-        ip_hash=visitor.ip_hash,
-        country=visitor.country,
-        is_bot=visitor.is_bot,
-        source=source,
+        **_visit(visitor, source=source, landing_url=landing_url, referrer=referrer),
         created_at=created_at,
         expires_at=expires_at,
     )
