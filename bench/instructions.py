@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PY, ROOT, _ensure_database, _env
+from run import CLICK_VISIT, PY, ROOT, SALE, _ensure_database, _env
 
 SCENARIOS = ("no-op GET /api/v1/ping", "POST /v1/clicks", "POST /api/v1/conversions")
 WARM_UP = 30
@@ -55,10 +55,7 @@ def ping(i):
 def click(i):
     return client.post(
         "/v1/clicks",
-        {{"referral_code": seed["referral_code"], "landing_url": "https://shop.example.com/p/1",
-          "referrer": "https://blog.example.org/review",
-          "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-          "Chrome/126.0 Safari/537.36"}},
+        {{"referral_code": seed["referral_code"], **{visit!r}}},
         content_type="application/json",
         HTTP_AUTHORIZATION="Bearer " + seed["pk"],
     )
@@ -66,9 +63,9 @@ def click(i):
 def conversion(i):
     return client.post(
         "/api/v1/conversions",
-        {{"click_id": seed["click_ids"][i % len(seed["click_ids"])], "event_type": "purchase",
-          "external_transaction_id": f"instr-{{run}}-{{i}}", "amount_cents": 4999,
-          "currency": "EUR", "customer_id": f"cust-{{run}}-{{i}}"}},
+        {{"click_id": seed["click_ids"][i % len(seed["click_ids"])],
+          "external_transaction_id": f"instr-{{run}}-{{i}}", "customer_id": f"cust-{{run}}-{{i}}",
+          **{sale!r}}},
         content_type="application/json",
         HTTP_AUTHORIZATION="Bearer " + seed["sk"],
     )
@@ -121,7 +118,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="selgeo-instructions-") as tmp:
         for number, scenario in enumerate(SCENARIOS):
             driver = Path(tmp, f"driver-{number}.py")
-            driver.write_text(DRIVER.format(root=str(ROOT), seed=seed, scenario=scenario))
+            driver.write_text(
+                DRIVER.format(
+                    root=str(ROOT), seed=seed, scenario=scenario, visit=CLICK_VISIT, sale=SALE
+                )
+            )
             low = _instructions(env, driver, WARM_UP + BASELINE)
             high = _instructions(env, driver, WARM_UP + BASELINE + options.requests)
             per_request[scenario] = (high - low) / options.requests

@@ -43,13 +43,21 @@ CONVERSIONS = "/api/v1/conversions"
 # bench/ceiling.py: the same statements with no attribution or model code (--ceiling).
 CEILING = "/bench/ceiling/conversions"
 
+# What each benchmarked click and conversion sends, besides its ids (bench/instructions.py
+# sends the same).
+CLICK_VISIT = {
+    "landing_url": "https://shop.example.com/p/1",
+    "referrer": "https://blog.example.org/review",
+    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36",
+}
+SALE = {"event_type": "purchase", "amount_cents": 4999, "currency": "EUR"}
+
 CLICK_LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer {pk}"
-wrk.body = '{{"referral_code": "{code}", "landing_url": "https://shop.example.com/p/1", \
-"referrer": "https://blog.example.org/review", "user_agent": "Mozilla/5.0 (X11; Linux x86_64) \
-AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"}}'
+wrk.body = '{body}'
 """
 
 CONVERSION_LUA = """
@@ -65,8 +73,8 @@ request = function()
   counter = counter + 1
   local click = clicks[(counter % #clicks) + 1]
   local body = string.format(
-    '{{"click_id": "%s", "event_type": "purchase", "external_transaction_id": \
-"bench-{run}-%d-%d", "amount_cents": 4999, "currency": "EUR", "customer_id": "cust-%d-%d"}}',
+    '{{"click_id": "%s", "external_transaction_id": "bench-{run}-%d-%d", \
+"customer_id": "cust-%d-%d", {sale}}}',
     click, thread_id, counter, thread_id, counter)
   return wrk.format("POST", "{path}", {{
     ["Content-Type"] = "application/json",
@@ -229,7 +237,8 @@ def main() -> None:
         _wait_for_server()
         with tempfile.TemporaryDirectory() as tmp:
             click_lua = Path(tmp, "click.lua")
-            click_lua.write_text(CLICK_LUA.format(pk=seed["pk"], code=seed["referral_code"]))
+            click_body = json.dumps({"referral_code": seed["referral_code"], **CLICK_VISIT})
+            click_lua.write_text(CLICK_LUA.format(pk=seed["pk"], body=click_body))
             for number in range(options.rounds):
                 results = {
                     NOOP: _wrk([f"{BASE}/api/v1/ping"], options.duration),
@@ -247,6 +256,7 @@ def main() -> None:
                             sk=seed["sk"],
                             run=f"{int(time.time())}-{number}-{len(results)}",
                             path=path,
+                            sale=json.dumps(SALE)[1:-1],
                         )
                     )
                     name = f"POST {path}" if path == CONVERSIONS else "ceiling (bench/ceiling.py)"
