@@ -46,6 +46,7 @@ from conversions.explanations import (
     Steps,
     iso,
 )
+from conversions.models import Conversion
 from conversions.program_rules import check_program_rules
 from partners.models import CommissionType, Program, ProgramStatus, PromoCode
 from partners.selectors import promo_code_resolve
@@ -125,7 +126,7 @@ def resolve(
     candidate: _Candidate | None = None
     failures: list[Failure] = []
     if click_id is not None:
-        result = _check_click(click, click_id, occurred_at, steps)
+        result = _check_click(click, click_id, occurred_at, customer_ref, steps)
         if isinstance(result, Failure):
             failures.append(result)
         else:
@@ -235,7 +236,11 @@ def _check_partner_and_program(
 
 
 def _check_click(
-    click: Click | None, click_id: uuid.UUID, occurred_at: datetime, steps: Steps
+    click: Click | None,
+    click_id: uuid.UUID,
+    occurred_at: datetime,
+    customer_ref: str,
+    steps: Steps,
 ) -> _Candidate | Failure:
     if click is None:
         return steps.fail(
@@ -267,13 +272,24 @@ def _check_click(
     if code is not None:
         steps.add("click_referral_code", PASS, f"Referral code {code.code} is active.")
     if occurred_at > click.expires_at:
-        return steps.fail(
+        first = _revshare_customer_won(click, customer_ref, occurred_at)
+        if first is None:
+            return steps.fail(
+                "click_window",
+                CLICK_EXPIRED,
+                f"The conversion occurred at {iso(occurred_at)}, after the click's attribution "
+                f"window closed at {iso(click.expires_at)} "
+                f"(program cookie window: {click.program.cookie_days} days).",
+            )
+        steps.add(
             "click_window",
-            CLICK_EXPIRED,
-            f"The conversion occurred at {iso(occurred_at)}, after the click's attribution "
-            f"window closed at {iso(click.expires_at)} "
-            f"(program cookie window: {click.program.cookie_days} days).",
+            PASS,
+            f"The click's window closed at {iso(click.expires_at)}, but this customer's first "
+            f"attributed conversion in RevShare program {click.program.code} "
+            f"({iso(first.occurred_at)}) went to partner {click.partner_id}: later payments "
+            "follow it.",
         )
+        return _Candidate("click", click.program, click.partner)
     if occurred_at < click.created_at - CLOCK_SKEW:
         return steps.fail(
             "click_window",
@@ -286,6 +302,20 @@ def _check_click(
         f"The conversion occurred within the click's window (until {iso(click.expires_at)}).",
     )
     return _Candidate("click", click.program, click.partner)
+
+
+def _revshare_customer_won(
+    click: Click, customer_ref: str, occurred_at: datetime
+) -> Conversion | None:
+    """The customer's first attributed conversion in the click's RevShare program, when
+    it went to the click's partner before `occurred_at`: a subscription's renewals are
+    reported with the click that won the customer, long after its cookie window."""
+    if click.program.commission_type != CommissionType.REVSHARE or not customer_ref:
+        return None
+    first = selectors.revshare_first_conversion(program=click.program, customer_ref=customer_ref)
+    if first is None or first.partner_id != click.partner_id or first.occurred_at > occurred_at:
+        return None
+    return first
 
 
 def _check_promo(

@@ -14,6 +14,7 @@ from partners.models import Program
 from tests.conftest import assert_error
 from tests.conversions.conftest import body, post
 from tests.conversions.factories import ClickFactory, ProgramFactory, PromoCodeFactory
+from tests.factories import PartnerFactory
 from tracking.models import Click
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,105 @@ def test_revshare_window_ends_on_the_calendar_month(
 
     assert code(inside) == "attributed_promo_code"
     assert code(outside) == "revshare_window_over"
+
+
+def _won_customer(client: Any, program: Program, partner: Partner, *, days_ago: int) -> Click:
+    """A click that won customer "c" for `partner` `days_ago` days ago, its cookie window
+    long closed since."""
+    start = timezone.now() - timedelta(days=days_ago)
+    click: Click = ClickFactory(
+        program=program, partner=partner, created_at=start - timedelta(hours=1)
+    )
+    first = send(
+        client, "m1", click_id=str(click.pk), customer_id="c", occurred_at=start.isoformat()
+    )
+    assert code(first) == "attributed_click"
+    return click
+
+
+def test_revshare_renewal_with_the_winning_click_pays_past_the_cookie_window(
+    sk_live: Any, revshare: Program, partner: Partner
+) -> None:
+    click = _won_customer(sk_live, revshare, partner, days_ago=200)
+    assert click.expires_at < timezone.now()
+
+    renewal = send(sk_live, "m7", click_id=str(click.pk), customer_id="c", amount_cents=1000)
+
+    assert (renewal["attributed"], code(renewal)) == (True, "attributed_click")
+    assert renewal["commission"]["amount_cents"] == 200
+    assert renewal["commission"]["kind"] == "revshare"
+    assert renewal["partner"]["id"] == str(partner.pk)
+    steps = {
+        s["check"]: s
+        for s in Conversion.objects.get(external_transaction_id="m7").attribution_steps
+    }
+    assert steps["click_window"]["result"] == "pass"
+    assert "first attributed conversion" in steps["click_window"]["message"]
+    assert steps["revshare_window"]["result"] == "pass"
+    assert Commission.objects.filter(conversion__external_transaction_id="m7").count() == 1
+
+
+def test_revshare_renewal_with_the_click_after_recurring_months_is_revshare_window_over(
+    sk_live: Any, revshare: Program, partner: Partner
+) -> None:
+    click = _won_customer(sk_live, revshare, partner, days_ago=400)
+
+    late = send(sk_live, "m14", click_id=str(click.pk), customer_id="c")
+
+    assert (late["attributed"], code(late)) == (False, "revshare_window_over")
+    assert late["commission"] is None
+    assert not Commission.objects.filter(conversion__external_transaction_id="m14").exists()
+
+
+@pytest.mark.parametrize("customer", ["d", None])
+def test_revshare_expired_click_without_a_won_customer_is_click_expired(
+    sk_live: Any, revshare: Program, partner: Partner, customer: str | None
+) -> None:
+    click = _won_customer(sk_live, revshare, partner, days_ago=200)
+    fields = {"customer_id": customer} if customer else {}
+
+    other = send(sk_live, "x1", click_id=str(click.pk), **fields)
+
+    assert (other["attributed"], code(other)) == (False, "click_expired")
+    assert other["commission"] is None
+
+
+def test_revshare_expired_click_of_another_partner_than_the_customers_is_click_expired(
+    sk_live: Any, revshare: Program, partner: Partner
+) -> None:
+    _won_customer(sk_live, revshare, partner, days_ago=200)
+    rival = PartnerFactory()
+    old = ClickFactory(
+        program=revshare, partner=rival, created_at=timezone.now() - timedelta(days=150)
+    )
+
+    poached = send(sk_live, "m7", click_id=str(old.pk), customer_id="c")
+
+    assert (poached["attributed"], code(poached)) == (False, "click_expired")
+    assert Commission.objects.filter(partner=rival).count() == 0
+
+
+def test_revshare_renewal_after_the_first_conversion_was_reversed_is_click_expired(
+    sk_live: Any, revshare: Program, partner: Partner
+) -> None:
+    click = _won_customer(sk_live, revshare, partner, days_ago=200)
+    first = Conversion.objects.get(external_transaction_id="m1")
+    reversed_ = sk_live.post(
+        f"/api/v1/conversions/{first.pk}/reverse", {"reason": "refund"}, format="json"
+    )
+    assert reversed_.status_code == 200
+
+    renewal = send(sk_live, "m7", click_id=str(click.pk), customer_id="c")
+
+    assert code(renewal) == "click_expired"
+
+
+def test_cps_expired_click_stays_expired_for_a_returning_customer(
+    sk_live: Any, merchant: Merchant, partner: Partner
+) -> None:
+    cps = ProgramFactory(merchant=merchant, code="SHOP", commission_type="cps", percent_bps=1000)
+    click = _won_customer(sk_live, cps, partner, days_ago=200)
+
+    again = send(sk_live, "m7", click_id=str(click.pk), customer_id="c")
+
+    assert (again["attributed"], code(again)) == (False, "click_expired")
