@@ -1,4 +1,5 @@
-"""POST /v1/clicks: record a click with a public key, from a browser or a server.
+"""POST /v1/clicks: record a click with a public key, from a browser or a server;
+GET /v1/clicks/<id>: read one back (the snippet learns a tracking link's window from it).
 
 Authentication is the `pk_*` key as `Authorization: Bearer` (the snippet reads it from
 its `data-merchant` attribute and sends it that way; the key is not accepted in the
@@ -13,6 +14,7 @@ answered `"attributable": false`. CORS headers come from `tracking.middleware`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,12 +28,12 @@ from accounts.keys import parse_key
 from accounts.models import ApiKey
 from selgeo.api.authentication import PublicKeyAuthentication, bearer_token
 from selgeo.api.context import request_merchant, request_mode
-from selgeo.api.errors import InvalidPublicKey
+from selgeo.api.errors import InvalidPublicKey, NotFound
 from selgeo.api.permissions import HasPublicKey
 from selgeo.api.serializers import moment_text
 from selgeo.api.views import APIView
 from selgeo.db import supports_prepared
-from tracking import services, visitors
+from tracking import selectors, services, visitors
 from tracking.models import ClickSource
 from tracking.selectors import CodeSignal, PartnerSignal, ReferralSignal
 from tracking.serializers import ClickIn, ClickOut, click_input_fast
@@ -160,3 +162,36 @@ class ClickCreateView(APIView):
             "attributable": not click.is_bot,
         }
         return Response(data, status=201, headers={"Cache-Control": "no-store"})
+
+
+class ClickDetailView(APIView):
+    """A click of the key's merchant and mode, as `POST /v1/clicks` answered it.
+
+    The snippet asks for the click a tracking link (`/r/<code>`) added to the landing
+    page's URL: the redirect cannot set a cookie on the merchant's site, and only the
+    click knows when its program's window closes. Another merchant's or mode's click is
+    404, as an unknown one is.
+    """
+
+    authentication_classes = [RecentPublicKeyAuthentication]
+    permission_classes = [HasPublicKey]
+    missing_credentials_error = InvalidPublicKey
+    rate_zone = "tracking"
+
+    @extend_schema(
+        operation_id="clicks_retrieve",
+        responses={200: ClickOut},
+        summary="Read a click (public key)",
+        description="The click's id, when its attribution window closes, its program and "
+        "partner, and whether it can be attributed. Errors: 401 INVALID_PUBLIC_KEY, "
+        "403 FORBIDDEN (a secret key), 404 NOT_FOUND (unknown, another merchant's or the "
+        "other mode's click), 429 RATE_LIMIT_EXCEEDED (the tracking zone).",
+        tags=["tracking"],
+    )
+    def get(self, request: Request, click_id: uuid.UUID) -> Response:
+        click = selectors.click_of_key(
+            merchant=request_merchant(request), mode=request_mode(request), click_id=click_id
+        )
+        if click is None:
+            raise NotFound("Click not found")
+        return Response(ClickOut(click).data, headers={"Cache-Control": "no-store"})

@@ -19,6 +19,8 @@ from accounts.models import Merchant, Mode
 from partners import selectors as partners_selectors
 from partners.models import Program, ProgramStatus, ReferralCode
 from selgeo.api.errors import ModeMismatch, NotFound
+from tracking.buffer import await_click
+from tracking.models import Click
 
 # The partners app's code alphabet; anything else cannot name a code, so it is refused
 # before any query (and a NUL byte never reaches PostgreSQL).
@@ -151,3 +153,15 @@ def link_target(*, code: str, merchant_slug: str = "") -> LinkTarget:
     if found is None or inactive_reason(found):
         return LinkTarget(None, fallback_url=merchant.website)
     return LinkTarget(found)
+
+
+def click_of_key(*, merchant: Merchant, mode: str, click_id: uuid.UUID) -> Click | None:
+    """The merchant's click of this mode, waited for while it may still be in a buffer
+    (a tracking link's visitor asks for it as soon as the landing page loads)."""
+    return await_click(
+        click_id,
+        Click.objects.select_related("program")
+        .only("id", "expires_at", "is_bot", "partner_id", "program__code")
+        .filter(merchant=merchant, mode=mode, pk=click_id)
+        .first,
+    )

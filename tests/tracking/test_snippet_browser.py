@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -118,7 +119,10 @@ def test_link_click_id_is_kept_and_a_new_code_records_a_new_click(
     assert posts == []
     cookie = {c["name"]: c for c in context.cookies(live_server.url)}["selgeo_click_id"]
     assert cookie["value"] == str(link_click.id)
-    assert 30 * 86400 - 120 < cookie["expires"] - timezone.now().timestamp() <= 30 * 86400 + 1
+    # Kept for the program's 45-day window, which the snippet read from the click.
+    closes = link_click.expires_at.timestamp()
+    assert closes - timezone.now().timestamp() > 44 * 86400
+    assert closes - 120 < cookie["expires"] <= closes + 1
 
     # Another partner's referral later: a new click, which the page now carries.
     page.goto(f"{live_server.url}/shop/{keys.pk_test}/?via=maxmustermann")
@@ -129,4 +133,20 @@ def test_link_click_id_is_kept_and_a_new_code_records_a_new_click(
     assert page.evaluate("() => window.Selgeo.clickId()") == str(newest.id)
     assert page.input_value("#signup input[name=selgeo_click_id]") == str(newest.id)
     assert len(posts) == 1
+    context.close()
+
+
+def test_link_click_id_the_key_does_not_know_is_not_kept(
+    live_server, transactional_db, keys, code, chromium
+):
+    context = chromium.new_context(user_agent=BROWSER_UA)
+    page = context.new_page()
+    stranger = uuid.uuid4()
+
+    page.goto(f"{live_server.url}/shop/{keys.pk_test}/?selgeo_click_id={stranger}")
+
+    assert _wait_until_settled(page) is None
+    assert page.evaluate("() => window.Selgeo.clickId()") is None
+    assert "selgeo_click_id" not in {c["name"] for c in context.cookies(live_server.url)}
+    assert Click.objects.count() == 0
     context.close()

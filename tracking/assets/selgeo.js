@@ -7,8 +7,10 @@
  *   `selgeo_click_id` until the program's attribution window closes (`expires_at`).
  *   Reloads and later visits with the same code reuse that click instead of recording
  *   another; a different code records a new click (the last click wins).
- * - A visit with ?selgeo_click_id=<uuid> (tracking links /r/<code> add it) keeps that id;
- *   its window is not known here, so the cookie lasts `data-cookie-days` (default 30).
+ * - A visit with ?selgeo_click_id=<uuid> (tracking links /r/<code> add it) keeps that id
+ *   until its window closes, read from GET /v1/clicks/<id>; a click the key does not
+ *   know is not kept. Without a usable key, or when the API cannot answer, the cookie
+ *   lasts `data-cookie-days` (default 30).
  * - window.Selgeo.clickId() returns the stored click id or null;
  *   window.Selgeo.ready(fn) calls fn(clickId) once recording has finished.
  * - Forms marked `data-selgeo` get a hidden input `selgeo_click_id`, on load, after
@@ -168,49 +170,86 @@
     return /^https?:/i.test(href) ? href.slice(0, URL_MAX) : "";
   }
 
-  function record(base, key, code) {
+  // Sends a request to the API; `done(status, body)` gets the parsed answer (body null
+  // when it is not JSON) or status 0 when the request could not be made.
+  function call(method, url, key, payload, done) {
     var request = new XMLHttpRequest();
-    request.open("POST", base + "/clicks", true);
+    request.open(method, url, true);
     request.setRequestHeader("Authorization", "Bearer " + key);
-    request.setRequestHeader("Content-Type", "application/json");
+    if (payload !== null) {
+      request.setRequestHeader("Content-Type", "application/json");
+    }
     request.onreadystatechange = function () {
       if (request.readyState !== 4) {
         return;
       }
+      var body = null;
       try {
-        if (request.status === 201) {
-          var body = JSON.parse(request.responseText);
-          // Date.parse reads milliseconds; the API sends microseconds.
-          var expires = Date.parse(String(body.expires_at).replace(/(\.\d{3})\d+/, "$1"));
-          var seconds = Math.floor((expires - new Date().getTime()) / 1000);
-          if (UUID.test(body.click_id) && seconds > 0) {
-            remember(body.click_id, code, seconds);
-          }
-        }
+        body = JSON.parse(request.responseText);
       } catch (ignored) {
-        // An unreadable answer records nothing here; the page goes on.
+        // Not JSON: the caller sees a null body.
+      }
+      try {
+        done(request.status, body);
+      } catch (ignored) {
+        // An unreadable answer stores nothing; the page goes on.
       }
       settle();
     };
-    request.send(
-      JSON.stringify({
-        referral_code: code,
-        landing_url: pageUrl(),
-        referrer: String(document.referrer || "").slice(0, URL_MAX),
-      })
-    );
+    request.send(payload === null ? null : JSON.stringify(payload));
+  }
+
+  // Keeps an answered click (POST or GET /v1/clicks) until its window closes.
+  function rememberClick(body, code) {
+    // Date.parse reads milliseconds; the API sends microseconds.
+    var expires = Date.parse(String(body.expires_at).replace(/(\.\d{3})\d+/, "$1"));
+    var seconds = Math.floor((expires - new Date().getTime()) / 1000);
+    if (UUID.test(body.click_id) && seconds > 0) {
+      remember(body.click_id, code, seconds);
+    }
+  }
+
+  function record(base, key, code) {
+    var visit = {
+      referral_code: code,
+      landing_url: pageUrl(),
+      referrer: String(document.referrer || "").slice(0, URL_MAX),
+    };
+    call("POST", base + "/clicks", key, visit, function (status, body) {
+      if (status === 201 && body) {
+        rememberClick(body, code);
+      }
+    });
+  }
+
+  // A tracking link's click was recorded by the redirect, on Selgeo's origin: its window
+  // comes from the API. A click the key does not know (404) would never be attributed
+  // and is not kept; when the API cannot be asked, the fallback lifetime keeps it.
+  function adopt(base, key, id, fallbackSeconds) {
+    call("GET", base + "/clicks/" + id.toLowerCase(), key, null, function (status, body) {
+      if (status === 200 && body) {
+        rememberClick(body, "");
+      } else if (status !== 404 && status !== 401 && status !== 403) {
+        remember(id, "", fallbackSeconds);
+      }
+    });
   }
 
   function start() {
     var script = findScript();
+    var key = script ? script.getAttribute("data-merchant") || "" : "";
     var linkClick = param("selgeo_click_id");
     if (UUID.test(linkClick)) {
       var days = parseInt(script ? script.getAttribute("data-cookie-days") : "", 10);
-      remember(linkClick, "", (days > 0 ? days : DEFAULT_DAYS) * 86400);
-      settle();
+      var fallback = (days > 0 ? days : DEFAULT_DAYS) * 86400;
+      if (script && KEY.test(key)) {
+        adopt(apiBase(script.src), key, linkClick, fallback);
+      } else {
+        remember(linkClick, "", fallback);
+        settle();
+      }
       return;
     }
-    var key = script ? script.getAttribute("data-merchant") || "" : "";
     var code = param("ref") || param("via");
     if (!script || !KEY.test(key) || !CODE.test(code)) {
       settle();
