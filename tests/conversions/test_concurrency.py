@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Merchant, Partner
+from conversions import services
 from conversions.models import Commission, Conversion
 from partners.models import Program
 from tests.conftest import Keys, api_client
@@ -80,3 +83,35 @@ def test_concurrent_cpa_conversions_of_one_customer_pay_once(
     assert Commission.objects.count() == 1
     limited = Conversion.objects.filter(attributed=False)
     assert {c.attribution_explanation["code"] for c in limited} == {"cpa_customer_limit"}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SKIP LOCKED claims rows on PostgreSQL; SQLite runs one writer and no sweeps",
+)
+def test_concurrent_approval_sweeps_approve_and_announce_each_commission_once(
+    keys: Keys, program: Program, partner: Partner
+) -> None:
+    occurred = timezone.now() - timedelta(days=program.hold_days + 5)
+    for index in range(30):
+        click = ClickFactory(program=program, partner=partner, created_at=occurred)
+        response = api_client(keys.sk_live).post(
+            "/api/v1/conversions",
+            body(
+                click_id=str(click.pk),
+                external_transaction_id=f"due-{index}",
+                occurred_at=occurred.isoformat(),
+            ),
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+
+    approved = run_together(6, lambda _index: services.commissions_approve_due(batch_size=4))
+
+    assert sum(approved) == 30
+    assert set(Commission.objects.values_list("status", flat=True)) == {"approved"}
+    announced = Counter(
+        e.payload["data"]["id"] for e in Event.objects.filter(type="commission.approved")
+    )
+    assert len(announced) == 30
+    assert set(announced.values()) == {1}
