@@ -65,18 +65,22 @@ class RecentPublicKeyAuthentication(PublicKeyAuthentication):
         return services.public_key_recent(token)
 
 
-class ClickCreateView(APIView):
+class _PublicKeyView(APIView):
+    """The tracking endpoints' credential: a public key, counted in the tracking zone."""
+
+    authentication_classes = [RecentPublicKeyAuthentication]
+    permission_classes = [HasPublicKey]
+    missing_credentials_error = InvalidPublicKey
+    rate_zone = "tracking"
+
+
+class ClickCreateView(_PublicKeyView):
     """Clicks take a fast path when they can: a plainly valid body naming a referral code,
     on PostgreSQL, checked and recorded by one statement. Everything else (and every
     refusal) goes through the general path, which authenticates first as every view does.
     With rate limits on, the key is resolved before anything else to count the request
     in its per-key zone, and the fast path follows.
     """
-
-    authentication_classes = [RecentPublicKeyAuthentication]
-    permission_classes = [HasPublicKey]
-    missing_credentials_error = InvalidPublicKey
-    rate_zone = "tracking"
 
     def perform_authentication(self, request: Request) -> None:
         if settings.SELGEO_RATELIMITS_ENABLED:
@@ -164,7 +168,7 @@ class ClickCreateView(APIView):
         return Response(data, status=201, headers={"Cache-Control": "no-store"})
 
 
-class ClickDetailView(APIView):
+class ClickDetailView(_PublicKeyView):
     """A click of the key's merchant and mode, as `POST /v1/clicks` answered it.
 
     The snippet asks for the click a tracking link (`/r/<code>`) added to the landing
@@ -172,11 +176,6 @@ class ClickDetailView(APIView):
     click knows when its program's window closes. Another merchant's or mode's click is
     404, as an unknown one is.
     """
-
-    authentication_classes = [RecentPublicKeyAuthentication]
-    permission_classes = [HasPublicKey]
-    missing_credentials_error = InvalidPublicKey
-    rate_zone = "tracking"
 
     @extend_schema(
         operation_id="clicks_retrieve",

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from accounts import services as account_services
+from accounts.models import ApiKey
 from tests import browser as browser_fixtures
 from tests.browser import ARTIFACTS
 from tests.tracking.conftest import BROWSER_UA
@@ -149,4 +151,21 @@ def test_link_click_id_the_key_does_not_know_is_not_kept(
     assert page.evaluate("() => window.Selgeo.clickId()") is None
     assert "selgeo_click_id" not in {c["name"] for c in context.cookies(live_server.url)}
     assert Click.objects.count() == 0
+    context.close()
+
+
+def test_link_click_id_is_kept_for_the_fallback_when_the_api_cannot_say(
+    live_server, transactional_db, keys, code, chromium
+):
+    # A key revoked since the page was built: the API cannot tell the click's window.
+    account_services.api_key_revoke(api_key=ApiKey.objects.get(prefix=keys.pk_test[:20]))
+    context = chromium.new_context(user_agent=BROWSER_UA)
+    page = context.new_page()
+    link_click = uuid.uuid4()
+
+    page.goto(f"{live_server.url}/shop/{keys.pk_test}/?selgeo_click_id={link_click}")
+
+    assert _wait_until_settled(page) == str(link_click)
+    cookie = {c["name"]: c for c in context.cookies(live_server.url)}["selgeo_click_id"]
+    assert 30 * 86400 - 120 < cookie["expires"] - timezone.now().timestamp() <= 30 * 86400 + 1
     context.close()

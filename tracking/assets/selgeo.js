@@ -223,13 +223,15 @@
   }
 
   // A tracking link's click was recorded by the redirect, on Selgeo's origin: its window
-  // comes from the API. A click the key does not know (404) would never be attributed
-  // and is not kept; when the API cannot be asked, the fallback lifetime keeps it.
+  // comes from the API. A click the merchant does not have (404) would never be
+  // attributed and is not kept; any other answer (a network error, a key rotated
+  // since the page was built, a rate limit) keeps it for the fallback lifetime, as
+  // the conversion's own check decides in the end.
   function adopt(base, key, id, fallbackSeconds) {
     call("GET", base + "/clicks/" + id.toLowerCase(), key, null, function (status, body) {
       if (status === 200 && body) {
         rememberClick(body, "");
-      } else if (status !== 404 && status !== 401 && status !== 403) {
+      } else if (status !== 404) {
         remember(id, "", fallbackSeconds);
       }
     });
