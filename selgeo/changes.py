@@ -34,16 +34,16 @@ CHANNEL = "selgeo_changes"
 # The listening connections' name in pg_stat_activity.
 APPLICATION_NAME = "selgeo changes"
 # Tables whose rows decide what the hot paths cache, each written rarely (tracking
-# migration 0006 puts the triggers on them). Webhook endpoints are not among them: every
-# delivery writes its endpoint's row, and what the click checks read of them (is there
-# a `click.created` subscriber) is cached by time only, as the webhooks app's own
-# subscriber lookups are.
+# migration 0006 puts the triggers on them). Webhook endpoints are watched too, but only
+# for the columns that decide who receives an event (webhooks migration 0005): every
+# delivery writes its endpoint's health columns.
 WATCHED_TABLES = (
     "accounts_apikey",
     "accounts_merchant",
     "accounts_partner",
     "partners_program",
     "partners_referralcode",
+    "webhooks_webhookendpoint",
 )
 # How often the listening connection proves it is alive when nothing is heard.
 PROBE_SECONDS = 5.0

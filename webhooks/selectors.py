@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from accounts.models import Merchant
+from selgeo.changes import Recent
 from webhooks.models import Delivery, DisabledReason, Event, WebhookEndpoint
 
 _EVENT_ID = re.compile(r"^(?:evt_)?([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})$")
@@ -118,31 +118,33 @@ def delivery_get(*, merchant: Merchant, mode: str, delivery_id: str) -> Delivery
 
 
 # Every event asks whether anyone will receive it, and the click path asks for each
-# click: the subscriptions of a merchant's mode are kept per process for a few seconds,
-# so that a merchant without endpoints pays no query per request. A new subscription
-# made in another process starts receiving within this many seconds.
-SUBSCRIBER_CACHE_SECONDS = 10.0
-_subscriptions: dict[tuple[str, str], tuple[float, list[list[str]]]] = {}
+# click, so that a merchant without endpoints pays no query per request. An event that
+# nobody subscribes to is recorded as sent to nobody and never retried: a stale "nobody"
+# would lose it. So the answer is kept only under the change generation
+# (`selgeo.changes`): creating, deleting, enabling, disabling or re-subscribing an
+# endpoint in any process notifies every listening process, which drops it at once.
+# A process that is not listening keeps nothing and asks the database every time.
+SUBSCRIBER_CACHE_SECONDS = 300.0
+_SUBSCRIPTIONS: Recent[tuple[str, str], list[list[str]]] = Recent(
+    seconds=lambda: SUBSCRIBER_CACHE_SECONDS, listening_only=True
+)
 
 
 def has_subscriber(*, merchant_id: uuid.UUID | str, mode: str, type: str) -> bool:
     """Whether an enabled endpoint of this merchant and mode receives events of `type`."""
     from webhooks import catalogue
 
-    key = (str(merchant_id), mode)
-    now = time.monotonic()
-    cached = _subscriptions.get(key)
-    if cached is None or cached[0] <= now:
-        types = list(
+    types = _SUBSCRIPTIONS.get(
+        (str(merchant_id), mode),
+        lambda: list(
             WebhookEndpoint.objects.filter(
                 merchant_id=merchant_id, mode=mode, disabled_at__isnull=True
             ).values_list("event_types", flat=True)
-        )
-        cached = (now + SUBSCRIBER_CACHE_SECONDS, types)
-        _subscriptions[key] = cached
-    return any(catalogue.subscribes(endpoint_types, type) for endpoint_types in cached[1])
+        ),
+    )
+    return any(catalogue.subscribes(endpoint_types, type) for endpoint_types in types or [])
 
 
 def forget_subscribers() -> None:
     """Drop the per-process subscription answers (after an endpoint changes here)."""
-    _subscriptions.clear()
+    _SUBSCRIPTIONS.answers.clear()

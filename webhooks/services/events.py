@@ -102,11 +102,9 @@ def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> E
 
     An event of a type that no enabled endpoint of the merchant and mode subscribes to
     is stored already dispatched (to nobody) and queues no task. Subscriptions are read
-    through `selectors.has_subscriber`, whose answers each process keeps for
-    `SUBSCRIBER_CACHE_SECONDS`: endpoints changed in this process count at once, but
-    an endpoint created or enabled in another process may miss the events recorded
-    here during those seconds, as if it had been created that much later. Such events
-    can still be replayed to it.
+    through `selectors.has_subscriber`, which keeps its answer only while the process
+    hears every endpoint change (see there): an endpoint created in any process hears
+    every event recorded after the change reached this one.
     """
     _check_emittable(type=type, mode=mode)
     subscribed = selectors.has_subscriber(merchant_id=merchant.pk, mode=mode, type=type)
