@@ -55,6 +55,12 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# Fernet keys for payout and tax secrets at rest, newest first (payouts/encryption.py).
+SELGEO_ENCRYPTION_KEYS = [
+    k.strip() for k in os.environ.get("SELGEO_ENCRYPTION_KEYS", "").split(",") if k.strip()
+]
+SELGEO_BITCOIN_NETWORK = os.environ.get("SELGEO_BITCOIN_NETWORK", "mainnet")
+
 # The public base URL is used in tracking links, emails and the snippet.
 SELGEO_PUBLIC_URL = os.environ.get("SELGEO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
