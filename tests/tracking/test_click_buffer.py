@@ -40,9 +40,7 @@ from tracking import buffer, services
 from tracking.models import Click, ClickSource
 from tracking.visitors import ip_hash
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="clicks are buffered on PostgreSQL only"
-)
+pytestmark = pytest.mark.postgresql
 
 ROOT = Path(__file__).resolve().parents[2]
 
