@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from accounts.models import Membership, Mode
 from dashboard.access import SESSION_MERCHANT, SESSION_MODE, current_membership, current_partner
 from dashboard.forms import (
     BecomePartnerForm,
+    ChangePasswordForm,
     CreateMerchantForm,
     EmailLoginForm,
     ForgotPasswordForm,
@@ -175,6 +176,29 @@ def reset_password(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your password has been changed. Log in with it.")
             return redirect("dashboard:login")
     return render(request, "dashboard/reset_password.html", {"form": form})
+
+
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Any signed-in user (merchant or partner): this session stays, the others end."""
+    if not request.user.is_authenticated:
+        return redirect("dashboard:login")
+    form = ChangePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_password_change(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["password"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(
+                request, "Your password has been changed. Other sessions have been logged out."
+            )
+            return redirect("dashboard:home")
+    return render(request, "dashboard/change_password.html", {"form": form})
 
 
 @require_POST

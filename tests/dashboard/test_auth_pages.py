@@ -10,12 +10,14 @@ from django.test import Client
 
 from accounts.models import ApiKey, Membership, Merchant, Role, User
 from dashboard.access import SESSION_MERCHANT, SESSION_MODE
+from tests.conftest import api_client, assert_error
 from tests.dashboard.conftest import browser, flashed, page
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "a-long-passphrase-42"
+NEW_PASSWORD = "brand-new-passphrase-7"
 
 
 def _signup(client: Client, **overrides: str):
@@ -170,3 +172,88 @@ def test_create_merchant_without_login_goes_to_login(client):
     assert client.get("/dashboard/new-merchant/")["Location"] == "/login/"
     assert client.post("/dashboard/new-merchant/", {"company_name": "X"})["Location"] == "/login/"
     assert Merchant.objects.count() == 0
+
+
+# Password changes end the other sessions and every token.
+
+
+def _logged_in(user: User, ip: str = "127.0.0.1") -> Client:
+    web = Client(REMOTE_ADDR=ip)
+    assert web.post("/login/", {"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+    return web
+
+
+def _api_tokens(user: User) -> dict[str, str]:
+    response = api_client().post(
+        "/api/v1/auth/login", {"email": user.email, "password": TEST_PASSWORD}, format="json"
+    )
+    tokens: dict[str, str] = response.json()["tokens"]
+    return tokens
+
+
+def test_a_password_reset_on_the_page_ends_dashboard_sessions_and_tokens(client, alice, mailoutbox):
+    other_browser = _logged_in(alice, "198.51.100.4")
+    assert other_browser.get("/dashboard/").status_code == 200
+    tokens = _api_tokens(alice)
+    client.post("/forgot-password/", {"email": alice.email})
+    client.post("/reset-password", {"token": _reset_token(mailoutbox), "password": NEW_PASSWORD})
+    assert other_browser.get("/dashboard/")["Location"] == "/login/?next=/dashboard/"
+    assert_error(api_client(tokens["access"]).get("/api/v1/api-keys"), 401, "UNAUTHORIZED")
+    refresh = api_client().post(
+        "/api/v1/auth/refresh", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert_error(refresh, 401, "UNAUTHORIZED")
+
+
+def test_a_password_reset_through_the_api_ends_dashboard_sessions(alice, mailoutbox):
+    web = _logged_in(alice)
+    api_client().post("/api/v1/auth/forgot-password", {"email": alice.email}, format="json")
+    response = api_client().post(
+        "/api/v1/auth/reset-password",
+        {"token": _reset_token(mailoutbox), "password": NEW_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert web.get("/dashboard/")["Location"] == "/login/?next=/dashboard/"
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(alice):
+    this_browser = _logged_in(alice, "198.51.100.5")
+    other_browser = _logged_in(alice, "198.51.100.6")
+    tokens = _api_tokens(alice)
+    assert this_browser.get("/password/").status_code == 200
+    response = this_browser.post(
+        "/password/", {"current_password": TEST_PASSWORD, "password": NEW_PASSWORD}, follow=True
+    )
+    assert flashed(response) == [
+        "Your password has been changed. Other sessions have been logged out."
+    ]
+    alice.refresh_from_db()
+    assert (alice.check_password(NEW_PASSWORD), alice.token_generation) == (True, 1)
+    assert this_browser.get("/dashboard/").status_code == 200
+    assert other_browser.get("/dashboard/")["Location"] == "/login/?next=/dashboard/"
+    assert_error(api_client(tokens["access"]).get("/api/v1/api-keys"), 401, "UNAUTHORIZED")
+
+
+def test_changing_the_password_with_the_wrong_current_one_changes_nothing(alice_web, alice):
+    response = alice_web.post(
+        "/password/", {"current_password": "not-my-password", "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "current_password": ["The current password is not right"]
+    }
+    alice.refresh_from_db()
+    assert (alice.check_password(TEST_PASSWORD), alice.token_generation) == (True, 0)
+
+
+def test_a_partner_changes_the_password_on_the_same_page(partner_web, partner):
+    response = partner_web.post(
+        "/password/", {"current_password": TEST_PASSWORD, "password": NEW_PASSWORD}
+    )
+    assert response["Location"] == "/"
+    assert partner_web.get("/partner/").status_code == 200
+
+
+def test_the_password_page_needs_a_login(client):
+    assert client.get("/password/")["Location"] == "/login/"
