@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -14,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import selectors, services
+from accounts.login_limit import DEVICE_COOKIE, LoginClient
 from accounts.models import ApiKey, User
 from accounts.serializers import (
     ApiKeyCreateIn,
@@ -32,8 +32,9 @@ from accounts.serializers import (
     UserOut,
 )
 from accounts.tokens import issue_tokens, refresh_rotate, session_logout
+from selgeo.api import ratelimit
 from selgeo.api.context import request_merchant, request_mode
-from selgeo.api.errors import Forbidden, NotFound, Unauthorized
+from selgeo.api.errors import Forbidden, NotFound
 from selgeo.api.permissions import IsMerchantAdmin
 from selgeo.api.views import APIView, GenericViewSet
 
@@ -91,14 +92,29 @@ class RegisterView(_AuthView):
 
 
 class LoginView(_AuthView):
-    @extend_schema(request=LoginIn, responses={200: TokensOut}, summary="Log in for a JWT")
+    @extend_schema(
+        request=LoginIn,
+        responses={200: TokensOut},
+        summary="Log in for a JWT",
+        description=(
+            "Failed attempts count against the account, whatever the address: after 5 "
+            "in a row it must wait 1 s, then 2 s, 4 s ... up to 15 minutes (429 "
+            "RATE_LIMIT_EXCEEDED with Retry-After). An address that logged into the "
+            "account lately, or a browser with its device cookie, waits on its own."
+        ),
+    )
     def post(self, request: Request) -> Response:
         data = LoginIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        user = authenticate(request, username=v["email"].lower(), password=v["password"])
-        if user is None:
-            raise Unauthorized("Invalid email or password")
+        user = services.login_authenticate(
+            email=v["email"],
+            password=v["password"],
+            client=LoginClient(
+                ip=ratelimit.client_ip(request),
+                device_cookie=request.COOKIES.get(DEVICE_COOKIE, ""),
+            ),
+        )
         merchant_id = str(v["merchant_id"]) if v.get("merchant_id") else None
         body = _account_body(user)
         body["tokens"] = issue_tokens(user=user, merchant_id=merchant_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,9 +19,11 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from accounts import login_limit
 from accounts.keys import generate_key, hash_key
+from accounts.login_limit import LoginClient
 from accounts.models import ApiKey, KeyKind, Membership, Merchant, Mode, Partner, Role, User
-from selgeo.api.errors import NotFound, ValidationFailed
+from selgeo.api.errors import NotFound, Unauthorized, ValidationFailed
 
 _BAD_RESET_TOKEN = [{"field": "token", "message": "The reset token is invalid or has expired"}]
 
@@ -271,6 +274,9 @@ def password_reset_confirm(*, token: str, password: str) -> User:
         raise ValidationFailed(details=_BAD_RESET_TOKEN)
     _check_password(password, user)
     _password_set(user, password)
+    # Whoever was locked out of the account by failed logins may try again at once.
+    email = user.email
+    transaction.on_commit(lambda: login_limit.clear(email=email))
     return user
 
 
@@ -312,6 +318,23 @@ def user_set_active(*, user: User, is_active: bool) -> User:
     User.objects.filter(pk=user.pk).update(is_active=is_active)
     user.is_active = is_active
     return user_tokens_revoke(user=user)
+
+
+def login_authenticate(*, email: str, password: str, client: LoginClient) -> User:
+    """The user these credentials open, within the account's failed-login back-off.
+
+    Raises RateLimitExceeded while the account is backing off for this client (the
+    password is not even checked then), ServiceUnavailable when the back-off store is
+    down, Unauthorized for wrong credentials.
+    """
+    email = email.strip().lower()
+    attempt = login_limit.begin(email=email, client=client)
+    user = authenticate(None, username=email, password=password)
+    if user is None:
+        # The attempt was counted by `begin`: only a success undoes that.
+        raise Unauthorized("Invalid email or password")
+    login_limit.succeeded(attempt)
+    return user
 
 
 @transaction.atomic

@@ -101,8 +101,11 @@ def test_login_with_a_wrong_password_shows_an_error_and_does_not_log_in(client, 
 
 
 def test_the_eleventh_login_attempt_in_a_minute_from_one_ip_is_refused(client, alice):
-    for _ in range(10):
-        response = client.post("/login/", {"email": alice.email, "password": "wrong-password"})
+    # Guesses at other accounts (alice's own would start her account's back-off).
+    for number in range(10):
+        response = client.post(
+            "/login/", {"email": f"guess{number}@example.com", "password": "wrong-password"}
+        )
         assert "Too many attempts" not in page(response)
     response = client.post("/login/", {"email": alice.email, "password": TEST_PASSWORD})
     assert response.status_code == 200
@@ -257,3 +260,76 @@ def test_a_partner_changes_the_password_on_the_same_page(partner_web, partner):
 
 def test_the_password_page_needs_a_login(client):
     assert client.get("/password/")["Location"] == "/login/"
+
+
+# The per-account back-off on the login pages.
+
+
+def _guess(email: str, count: int, path: str = "/login/") -> list[int]:
+    return [
+        Client(REMOTE_ADDR=f"203.0.113.{n}")
+        .post(path, {"email": email, "password": "wrong-password"})
+        .status_code
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("path", ["/login/", "/partner/login/"])
+def test_failed_logins_from_many_addresses_make_the_account_wait(alice, path, time_machine):
+    time_machine.move_to("2026-03-04T05:06:07Z", tick=False)
+    assert _guess(alice.email, 5, path) == [200] * 5
+    web = Client(REMOTE_ADDR="198.51.100.8")
+    response = web.post(path, {"email": alice.email, "password": TEST_PASSWORD})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
+    assert response.context["form"].non_field_errors() == [
+        "Too many failed attempts for this account. Try again in 1 second, "
+        "or reset your password to log in at once."
+    ]
+    assert SESSION_KEY not in web.session
+    time_machine.shift(1)
+    assert web.post(path, {"email": alice.email, "password": TEST_PASSWORD}).status_code == 302
+    assert web.session[SESSION_KEY] == str(alice.pk)
+
+
+def test_a_long_wait_is_told_in_minutes(alice, time_machine):
+    time_machine.move_to("2026-03-04T05:06:07Z", tick=False)
+    _guess(alice.email, 5)
+    for n in range(10):
+        time_machine.shift(900)
+        Client(REMOTE_ADDR=f"192.0.2.{n}").post(
+            "/login/", {"email": alice.email, "password": "wrong-password"}
+        )
+    response = Client(REMOTE_ADDR="198.51.100.8").post(
+        "/login/", {"email": alice.email, "password": TEST_PASSWORD}
+    )
+    assert (response.status_code, response["Retry-After"]) == (429, "900")
+    assert "Try again in 15 minutes" in page(response)
+
+
+def test_a_browser_that_logged_in_before_is_not_kept_out(alice, time_machine):
+    time_machine.move_to("2026-03-04T05:06:07Z", tick=False)
+    web = _logged_in(alice, "198.51.100.9")
+    cookie = web.cookies["selgeo_device"]
+    assert (cookie["httponly"], cookie["samesite"], cookie["max-age"]) == (True, "Lax", 31536000)
+    web.post("/logout/")
+    assert _guess(alice.email, 8) == [200] * 5 + [429] * 3
+    # Her browser, even from a new address, logs in; a new browser must wait.
+    web.defaults["REMOTE_ADDR"] = "192.0.2.99"
+    assert web.post("/login/", {"email": alice.email, "password": TEST_PASSWORD}).status_code == 302
+    stranger = Client(REMOTE_ADDR="192.0.2.100")
+    response = stranger.post("/login/", {"email": alice.email, "password": TEST_PASSWORD})
+    assert response.status_code == 429
+
+
+def test_a_device_cookie_counts_only_for_its_own_account(alice, bob, time_machine):
+    time_machine.move_to("2026-03-04T05:06:07Z", tick=False)
+    web = _logged_in(bob, "198.51.100.10")
+    _guess(alice.email, 5)
+    web.defaults["REMOTE_ADDR"] = "192.0.2.10"
+    assert web.post("/login/", {"email": alice.email, "password": TEST_PASSWORD}).status_code == 429
+    forged = Client(REMOTE_ADDR="192.0.2.11")
+    forged.cookies["selgeo_device"] = "forged-value"
+    assert (
+        forged.post("/login/", {"email": alice.email, "password": TEST_PASSWORD}).status_code == 429
+    )
