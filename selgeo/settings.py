@@ -387,12 +387,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tracking.rollup_clicks",
         "schedule": 60.0,
     },
-    # Webhook retries that are due, attempts whose worker died, events never dispatched.
     # Refresh tokens past their expiry leave the outstanding and blacklist tables.
     "flush-expired-tokens": {
         "task": "accounts.flush_expired_tokens",
         "schedule": 6 * 3600.0,
     },
+    # Webhook retries that are due, attempts whose worker died, events never dispatched.
     "webhooks-sweep": {
         "task": "webhooks.sweep",
         "schedule": 10.0,
