@@ -127,6 +127,7 @@ merchant_urls: list[URLPattern | URLResolver] = [
     path("signup/", auth.signup, name="signup"),
     path("forgot-password/", auth.forgot_password, name="forgot-password"),
     path("reset-password", auth.reset_password, name="reset-password"),
+    path("password/", auth.change_password, name="change-password"),
     path("dashboard/", include(dashboard_patterns)),
 ]
 

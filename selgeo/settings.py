@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Refresh tokens are single use: each one is recorded (by id) and blacklisted once used.
+    "rest_framework_simplejwt.token_blacklist",
     "accounts",
     "partners",
     "tracking",
@@ -275,7 +277,9 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("SELGEO_JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("SELGEO_JWT_REFRESH_DAYS", 7)),
-    "ROTATE_REFRESH_TOKENS": False,
+    # A refresh answers a new refresh token and blacklists the one used (accounts.tokens).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
@@ -388,6 +392,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "rollup-clicks": {
         "task": "tracking.rollup_clicks",
         "schedule": 60.0,
+    },
+    # Refresh tokens past their expiry leave the outstanding and blacklist tables.
+    "flush-expired-tokens": {
+        "task": "accounts.flush_expired_tokens",
+        "schedule": 6 * 3600.0,
     },
     # Webhook retries that are due, attempts whose worker died, events never dispatched.
     "webhooks-sweep": {
