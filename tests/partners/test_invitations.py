@@ -17,7 +17,7 @@ from partners.models import Application, Invitation, Program, ReferralCode
 from tests.conftest import api_client, assert_error, jwt_for
 from tests.factories import PartnerFactory
 from tests.partners.conftest import events
-from tests.partners.factories import ApplicationFactory, ProgramFactory
+from tests.partners.factories import ProgramFactory
 from webhooks.models import Event
 
 UNKNOWN = "nobody.yet@example.com"
@@ -81,9 +81,11 @@ def test_an_invite_answers_the_same_for_an_account_and_an_unknown_email(
     # The partner is Acme's (approved); Charlie invites its address and an unknown one.
     answers = []
     for email in (email_of(partner), UNKNOWN):
-        with django_capture_on_commit_callbacks(execute=True):
-            with CaptureQueriesContext(connection) as queries:
-                response = invite(charlie_client, other_program, email.upper(), "Hello")
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = invite(charlie_client, other_program, email.upper(), "Hello")
         answers.append((response.status_code, response.json(), len(queries.captured_queries)))
 
     (known_status, known, known_queries), (unknown_status, unknown, unknown_queries) = answers
@@ -93,16 +95,20 @@ def test_an_invite_answers_the_same_for_an_account_and_an_unknown_email(
     def comparable(body: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in body.items() if k not in ("id", "email", "created_at")}
 
-    assert comparable(known) == comparable(unknown) == {
-        "mode": "live",
-        "program": str(other_program.pk),
-        "program_code": "HATS",
-        "program_name": "Hats",
-        "message": "Hello",
-        "status": "invited",
-        "application": None,
-        "answered_at": None,
-    }
+    assert (
+        comparable(known)
+        == comparable(unknown)
+        == {
+            "mode": "live",
+            "program": str(other_program.pk),
+            "program_code": "HATS",
+            "program_name": "Hats",
+            "message": "Hello",
+            "status": "invited",
+            "application": None,
+            "answered_at": None,
+        }
+    )
     assert (known["email"], unknown["email"]) == (email_of(partner).lower(), UNKNOWN)
     assert known_queries == unknown_queries
     # Each address got its mail: the account its invitation page, the new address sign-up.
@@ -226,7 +232,8 @@ def test_another_partner_cannot_answer_someone_elses_invitation(
 def test_an_answered_invitation_cannot_be_answered_again(
     partner_client: APIClient, invited: Invitation
 ) -> None:
-    assert partner_client.post(f"/api/v1/partner/invitations/{invited.pk}/accept").status_code == 200
+    accepted = partner_client.post(f"/api/v1/partner/invitations/{invited.pk}/accept")
+    assert accepted.status_code == 200
     error = assert_error(
         partner_client.post(f"/api/v1/partner/invitations/{invited.pk}/decline"),
         400,
