@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -55,6 +57,10 @@ def invitation_create(
             f"Only a published program takes invitations (it is {program.status})"
         )
     address = normalized_email(email)
+    try:
+        validate_email(address)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.field("email", "Enter a valid email address") from exc
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         merchant=program.merchant,

@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Merchant, Partner
+from partners import services
 from partners.models import Application, Invitation, Program, ReferralCode
+from selgeo.api.errors import ValidationFailed
 from tests.conftest import api_client, assert_error, jwt_for
 from tests.factories import PartnerFactory
 from tests.partners.conftest import events
@@ -359,6 +361,28 @@ def test_invite_bad_input_is_400(
     error = assert_error(response, 400, "VALIDATION_ERROR")
     assert field in [detail["field"] for detail in error["details"]]
     assert not Invitation.objects.exists()
+
+
+def test_the_service_refuses_an_address_that_is_not_an_email(program: Program) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        services.invitation_create(program=program, email="not an address")
+    assert refused.value.details == [{"field": "email", "message": "Enter a valid email address"}]
+    assert not Invitation.objects.exists()
+
+
+def test_an_accepted_invite_only_program_is_visible_and_cannot_be_applied_to_again(
+    alice_client: APIClient, partner_client: APIClient, merchant: Merchant, partner: Partner
+) -> None:
+    private = ProgramFactory(merchant=merchant, is_public=False)
+    invitation_id = invite(alice_client, private, email_of(partner)).json()["id"]
+    assert_error(partner_client.get(f"/api/v1/partner/programs/{private.pk}"), 404, "NOT_FOUND")
+
+    partner_client.post(f"/api/v1/partner/invitations/{invitation_id}/accept")
+
+    detail = partner_client.get(f"/api/v1/partner/programs/{private.pk}")
+    assert detail.status_code == 200 and detail.json()["application_status"] == "approved"
+    applied = partner_client.post(f"/api/v1/partner/programs/{private.pk}/apply")
+    assert_error(applied, 409, "APPLICATION_DUPLICATE")
 
 
 @pytest.mark.parametrize("status", ["draft", "paused", "archived"])
