@@ -28,7 +28,10 @@ def programs_for(*, merchant: Merchant, mode: str) -> QuerySet[Program]:
 
 
 def partners_for(*, merchant: Merchant, mode: str) -> QuerySet[Partner]:
-    """Partners who applied to (or were invited into) the merchant's programs in `mode`."""
+    """Partners who applied to (or accepted an invitation to) the merchant's programs in `mode`.
+
+    An open invitation does not count: the partner is not the merchant's until it accepts.
+    """
     applied = Application.objects.filter(merchant=merchant, mode=mode, partner=OuterRef("pk"))
     return Partner.objects.filter(Exists(applied))
 

@@ -45,7 +45,7 @@ class _MerchantScoped(ScopedViewSet):
 
 @extend_schema(tags=["partners"], parameters=[MODE_PARAM])
 class PartnerViewSet(_MerchantScoped):
-    """Partners who applied to (or were invited into) the merchant's programs in this mode."""
+    """Partners who applied to (or accepted an invitation to) the merchant's programs."""
 
     model = Partner
     serializer_class = PartnerOut
