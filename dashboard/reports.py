@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from accounts.models import Merchant, Partner
+from accounts.models import Merchant
 from conversions.stats import commission_figures, conversion_figures
+from partners import selectors as partner_selectors
 from partners.models import Program
 from selgeo.currencies import format_amount
 from tracking.rollups import click_figures
 
 TOP = 10
+FORMER_PARTNER = "Former partner"
 
 
 @dataclass
@@ -84,8 +86,12 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
     days = [start + timedelta(days=n) for n in range((end - start).days)]
     partner_ids = list(set(clicks.per_partner) | set(conversions.per_partner))
     program_ids = list(set(clicks.per_program) | set(conversions.per_program))
-    partner_names = dict(
-        Partner.objects.filter(pk__in=partner_ids).values_list("pk", "display_name")
+    # Only the merchant's current partners are named: one it erased (or whose
+    # relationship ended) keeps its figures under a neutral label.
+    partner_names = {pk: FORMER_PARTNER for pk in partner_ids} | dict(
+        partner_selectors.partners_for(**scope)
+        .filter(pk__in=partner_ids)
+        .values_list("pk", "display_name")
     )
     program_names = dict(
         Program.objects.filter(pk__in=program_ids, merchant=merchant, mode=mode).values_list(

@@ -43,6 +43,11 @@ dashboard_patterns = [
     path(
         "programs/<uuid:program_id>/invite/", program_detail.program_invite, name="program-invite"
     ),
+    path(
+        "invitations/<uuid:invitation_id>/revoke/",
+        program_detail.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("applications/", applications.application_list, name="applications"),
     path(
         "applications/<uuid:application_id>/<slug:decision>/",
