@@ -19,7 +19,6 @@ from selgeo.currencies import format_amount
 from tracking.rollups import click_figures
 
 TOP = 10
-FORMER_PARTNER = "Former partner"
 
 
 @dataclass
@@ -29,6 +28,8 @@ class TopRow:
     clicks: int
     conversions: int
     commission: str
+    # Whether the row has a page: a former partner's has none.
+    linked: bool = True
 
 
 @dataclass
@@ -60,13 +61,16 @@ def _top(
     clicks: dict[Any, int],
     conversions: dict[Any, int],
     commissions: dict[Any, dict[str, int]],
+    *,
+    unnamed: str = "—",
 ) -> list[TopRow]:
     keys = set(conversions) | set(clicks)
     ranked = sorted(keys, key=lambda k: (conversions.get(k, 0), clicks.get(k, 0)), reverse=True)
     return [
         TopRow(
             id=key,
-            name=names.get(key, "—"),
+            name=names.get(key, unnamed),
+            linked=key in names,
             clicks=clicks.get(key, 0),
             conversions=conversions.get(key, 0),
             commission=", ".join(_money(commissions.get(key, {}))) or "—",
@@ -88,7 +92,7 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
     program_ids = list(set(clicks.per_program) | set(conversions.per_program))
     # Only the merchant's current partners are named: one it erased (or whose
     # relationship ended) keeps its figures under a neutral label.
-    partner_names = {pk: FORMER_PARTNER for pk in partner_ids} | dict(
+    partner_names = dict(
         partner_selectors.partners_for(**scope)
         .filter(pk__in=partner_ids)
         .values_list("pk", "display_name")
@@ -123,7 +127,11 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
             ],
         },
         top_partners=_top(
-            partner_names, clicks.per_partner, conversions.per_partner, commissions.per_partner
+            partner_names,
+            clicks.per_partner,
+            conversions.per_partner,
+            commissions.per_partner,
+            unnamed=partner_selectors.FORMER_PARTNER,
         ),
         top_programs=_top(
             program_names, clicks.per_program, conversions.per_program, commissions.per_program

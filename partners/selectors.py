@@ -36,6 +36,23 @@ def partners_for(*, merchant: Merchant, mode: str) -> QuerySet[Partner]:
     return Partner.objects.filter(Exists(applied))
 
 
+# What a merchant sees in place of the name of a partner that is no longer its own (it
+# erased the partner, or the relationship ended): money rows keep the partner's id only.
+FORMER_PARTNER = "Former partner"
+
+
+def partner_is_current() -> Exists:
+    """For annotating a merchant's rows that carry `merchant_id`, `mode` and `partner_id`:
+    whether that partner is still the merchant's in that mode (as `partners_for` says)."""
+    return Exists(
+        Application.objects.filter(
+            merchant_id=OuterRef("merchant_id"),
+            mode=OuterRef("mode"),
+            partner=OuterRef("partner_id"),
+        )
+    )
+
+
 def applications_for(*, merchant: Merchant, mode: str) -> QuerySet[Application]:
     return Application.objects.select_related("program", "partner").filter(
         merchant=merchant, mode=mode

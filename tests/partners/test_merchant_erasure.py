@@ -20,6 +20,7 @@ from conversions.models import Commission, Conversion
 from partners import services
 from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
 from tests.conftest import Keys, api_client, assert_error, jwt_for
+from tests.dashboard.conftest import browser
 from tests.factories import UserFactory
 from tests.partners.conftest import events
 from tests.partners.factories import ProgramFactory
@@ -179,6 +180,49 @@ def test_money_rows_stay_and_codes_attribute_at_the_other_merchant_only(
     assert Conversion.objects.filter(partner=jane).count() == 1
     assert sale(other_keys.sk_live, "JANEO", "other-2")["attributed"] is False
     assert sale(keys.sk_live, "JANEA", "acme-1")["attributed"] is True
+
+
+def test_the_erasing_merchant_no_longer_sees_the_partners_name_on_its_money_rows(
+    charlie_client: APIClient,
+    charlie: User,
+    jane: Partner,
+    keys: Keys,
+    other_keys: Keys,
+    other_merchant: Merchant,
+    footprint: dict[str, Any],
+) -> None:
+    body = {"event_type": "purchase", "amount_cents": 10000, "currency": "EUR"}
+    other_key, acme_key = api_client(other_keys.sk_live), api_client(keys.sk_live)
+    other_sale = other_key.post(
+        "/api/v1/conversions",
+        {**body, "promo_code": "JANEO", "external_transaction_id": "o-1"},
+        format="json",
+    ).json()
+    acme_sale = acme_key.post(
+        "/api/v1/conversions",
+        {**body, "promo_code": "JANEA", "external_transaction_id": "a-1"},
+        format="json",
+    ).json()
+    assert other_sale["partner"] == {"id": str(jane.pk), "display_name": NAME}
+
+    assert charlie_client.post(f"/api/v1/partners/{jane.pk}/erase").status_code == 200
+
+    former = {"id": str(jane.pk), "display_name": "Former partner"}
+    conversion = other_key.get(f"/api/v1/conversions/{other_sale['id']}").json()
+    listed = charlie_client.get("/api/v1/conversions").json()["data"]
+    commissions = charlie_client.get("/api/v1/commissions").json()["data"]
+    audit = other_key.get(f"/api/v1/attribution/conversions/{other_sale['id']}").json()
+    assert (conversion["partner"], [c["partner"] for c in listed]) == (former, [former])
+    assert ([c["partner"] for c in commissions], audit["partner"]) == ([former], former)
+    pages = browser(charlie, other_merchant)
+    pages_paths = ("conversions/", f"conversions/{other_sale['id']}/", "commissions/", "")
+    for path in (f"/dashboard/{p}" for p in pages_paths):
+        page = pages.get(path).content.decode()
+        assert "Former partner" in page, path
+        assert NAME.replace("'", "&#x27;") not in page and NAME not in page, path
+    # Acme, whose partner Jane still is, sees her name.
+    acme_view = acme_key.get(f"/api/v1/conversions/{acme_sale['id']}").json()
+    assert acme_view["partner"] == {"id": str(jane.pk), "display_name": NAME}
 
 
 def test_an_erase_requested_in_test_mode_covers_live_too(
