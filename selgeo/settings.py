@@ -222,8 +222,8 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Rate limits (requests per minute). SELGEO_RATELIMITS_ENABLED=0 turns them off, which
-# only the benchmark does; the numbers themselves are the public contract.
+# Rate limits (requests in any 60 seconds). SELGEO_RATELIMITS_ENABLED=0 turns them off,
+# which only the benchmark does; the numbers themselves are the public contract.
 SELGEO_RATELIMITS_ENABLED = env_bool("SELGEO_RATELIMITS_ENABLED", True)
 SELGEO_RATE_LIMITS = {
     "tracking": "1000/m",
@@ -233,9 +233,14 @@ SELGEO_RATE_LIMITS = {
     # Tracking-link clicks recorded per visitor address; past it links still redirect.
     "links": "60/m",
 }
-RATELIMIT_USE_CACHE = "default"
-# Prepended to every counter's group; tests give each test its own namespace.
+# Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
+# this process's memory. Keys start with the prefix, then the namespace, which tests
+# set per test.
+SELGEO_RATELIMIT_STORAGE_URL = REDIS_URL or "memory://"
+SELGEO_RATELIMIT_KEY_PREFIX = os.environ.get("SELGEO_CACHE_PREFIX", "selgeo") + ":ratelimit"
 SELGEO_RATELIMIT_NAMESPACE = "selgeo"
+# The cache that keeps the per-account login back-off (accounts.login_limit).
+RATELIMIT_USE_CACHE = "default"
 
 # Keyed hash for client IPs: clicks keep a hash, never the address.
 SELGEO_IP_HASH_KEY = os.environ.get("SELGEO_IP_HASH_KEY", SECRET_KEY)
