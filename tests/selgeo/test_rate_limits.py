@@ -148,6 +148,7 @@ def test_key_zones_fail_open_when_the_store_is_down(dead_store, keys: Keys):
 
 def test_general_zone_fails_open_when_the_store_is_down(dead_store):
     assert Client().get("/api/v1/probe/open").status_code == 200
+    assert_error(Client().get("/api/v1/no-such-route"), 404, "NOT_FOUND")
 
 
 def test_auth_zone_fails_closed_when_the_store_is_down(dead_store, anon_client):
@@ -155,3 +156,36 @@ def test_auth_zone_fails_closed_when_the_store_is_down(dead_store, anon_client):
     response = anon_client.post("/api/v1/auth/login", payload, format="json")
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
 
+
+def test_unknown_api_routes_count_in_the_general_zone(settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "general": "5/m"}
+    client = Client()
+    for _ in range(3):
+        assert client.get("/api/v1/probe/open").status_code == 200
+    for _ in range(2):
+        body = assert_error(client.get("/api/v1/no-such-route"), 404, "NOT_FOUND")
+        assert body["message"] == "Resource does not exist"
+    response = client.post("/api/v1/no-such-route", {}, content_type="application/json")
+    assert_error(response, 429, "RATE_LIMIT_EXCEEDED")
+    assert _retry_after(response) == 60
+    # The count is shared both ways: a known route is refused now too.
+    assert_error(client.get("/api/v1/probe/open"), 429, "RATE_LIMIT_EXCEEDED")
+    # Another address has its own count.
+    other = Client(REMOTE_ADDR="10.1.1.1")
+    assert_error(other.get("/api/v1/no-such-route"), 404, "NOT_FOUND")
+
+
+def test_unknown_tracking_routes_count_in_the_general_zone(settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "general": "3/m"}
+    client = Client()
+    for path in ("/v1/nope", "/v1/clicks/not-a-uuid", "/api/v2/clicks"):
+        assert_error(client.get(path), 404, "NOT_FOUND")
+    assert_error(client.get("/v1/nope"), 429, "RATE_LIMIT_EXCEEDED")
+    assert_error(client.get("/api/v1/probe/open"), 429, "RATE_LIMIT_EXCEEDED")
+
+
+def test_unknown_page_routes_are_not_api_routes(settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "general": "1/m"}
+    client = Client()
+    assert [client.get("/no-such-page").status_code for _ in range(3)] == [404, 404, 404]
+    assert client.get("/api/v1/probe/open").status_code == 200
