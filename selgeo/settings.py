@@ -16,6 +16,8 @@ from typing import cast
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from selgeo.secret_key import DEVELOPMENT_SECRET_KEY, GENERATE_HINT, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,13 +39,23 @@ if SELGEO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured("SELGEO_ENV must be development, test or production")
 PRODUCTION = SELGEO_ENV == "production"
 
+# Production refuses to start with a key that anyone may know (`selgeo.secret_key`) or with
+# DEBUG on.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "selgeo-insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
+        raise ImproperlyConfigured(f"SECRET_KEY must be set in production. {GENERATE_HINT}")
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif PRODUCTION and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {problem}; production refuses to start with it. {GENERATE_HINT}"
+    )
 
 DEBUG = env_bool("SELGEO_DEBUG", not PRODUCTION and SELGEO_ENV != "test")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "SELGEO_DEBUG must be off in production: DEBUG shows settings and stack traces"
+    )
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
