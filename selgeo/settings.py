@@ -40,7 +40,7 @@ if SELGEO_ENV not in {"development", "test", "production"}:
 PRODUCTION = SELGEO_ENV == "production"
 
 # Production refuses to start with a key that anyone may know (`selgeo.secret_key`) or with
-# DEBUG on.
+# DEBUG on; `check --deploy` reports the development key in any environment (selgeo.checks).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "payouts",
     "webhooks",
     "dashboard",
+    # Selgeo's own deployment checks (selgeo.checks).
+    "selgeo.apps.SelgeoConfig",
 ]
 
 MIDDLEWARE = [

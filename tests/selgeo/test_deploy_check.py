@@ -1,4 +1,4 @@
-"""Production refuses to start unsafely.
+"""Production refuses to start unsafely, and `check --deploy` reports what is unsafe.
 
 Each case starts Django in its own process with a production environment, as a server
 would: the settings import and `manage.py check --deploy` exit non-zero with a message
@@ -13,7 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
+from selgeo import checks
 from selgeo.secret_key import DEVELOPMENT_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +114,40 @@ def test_production_refuses_to_start_with_debug_on(debug: str):
         "ImproperlyConfigured: SELGEO_DEBUG must be off in production: "
         "DEBUG shows settings and stack traces"
     )
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_check_deploy_reports_the_development_key_in_any_environment(environment: str):
+    # Unset, the key falls back to the development key outside production.
+    result = _check_deploy(_environment(SELGEO_ENV=environment, SECRET_KEY=None))
+    assert result.returncode == 1
+    assert (
+        "?: (selgeo.E001) SECRET_KEY and SIMPLE_JWT['SIGNING_KEY'] are Selgeo's published "
+        "development key: anyone can sign dashboard tokens and password-reset links with it."
+    ) in result.stderr
+    assert f"HINT: Set the SECRET_KEY environment variable to a new random key. {HINT}" in (
+        result.stderr
+    )
+
+
+def test_check_deploy_reports_a_signing_key_set_to_the_development_key(settings):
+    settings.SECRET_KEY = PROPER_KEY
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": DEVELOPMENT_SECRET_KEY}
+    [error] = checks.check_development_secret_key()
+    assert error.id == "selgeo.E001"
+    assert error.msg.startswith("SIMPLE_JWT['SIGNING_KEY'] is Selgeo's published development key")
+
+
+def test_check_deploy_reports_debug_in_production(settings):
+    # Settings refuse this at import; the check catches settings changed after it.
+    settings.SECRET_KEY = PROPER_KEY
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": PROPER_KEY}
+    settings.SELGEO_ENV = "production"
+    settings.DEBUG = True
+    with pytest.raises(SystemCheckError) as raised:
+        call_command("check", deploy=True, tags=["security"])
+    assert "?: (selgeo.E002) DEBUG is on with SELGEO_ENV=production." in str(raised.value)
+    assert "selgeo.E001" not in str(raised.value)
+    settings.DEBUG = False
+    assert checks.check_debug_in_production() == []
+    assert checks.check_development_secret_key() == []
