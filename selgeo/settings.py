@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgramStatusEnum": "partners.models.ProgramStatus",
         "ApplicationStatusEnum": "partners.models.ApplicationStatus",
+        "InvitationStatusEnum": "partners.models.InvitationStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
