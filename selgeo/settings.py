@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import cast
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from selgeo.secret_key import DEVELOPMENT_SECRET_KEY, GENERATE_HINT, secret_key_problem
@@ -71,6 +72,21 @@ CSRF_TRUSTED_ORIGINS = [
 SELGEO_ENCRYPTION_KEYS = [
     k.strip() for k in os.environ.get("SELGEO_ENCRYPTION_KEYS", "").split(",") if k.strip()
 ]
+if PRODUCTION and not SELGEO_ENCRYPTION_KEYS:
+    # Outside production a key is derived from SECRET_KEY; in production rotating
+    # SECRET_KEY must not make the stored IBANs and tax ids unreadable.
+    raise ImproperlyConfigured(
+        "SELGEO_ENCRYPTION_KEYS must be set in production: comma-separated Fernet keys, "
+        "newest first. Generate one with: python -c 'from cryptography.fernet import "
+        "Fernet; print(Fernet.generate_key().decode())'"
+    )
+for _key in SELGEO_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "SELGEO_ENCRYPTION_KEYS holds a value that is not a Fernet key"
+        ) from _exc
 SELGEO_BITCOIN_NETWORK = os.environ.get("SELGEO_BITCOIN_NETWORK", "mainnet")
 
 # The public base URL is used in tracking links, emails and the snippet.

@@ -21,12 +21,19 @@ from selgeo.secret_key import DEVELOPMENT_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 PROPER_KEY = "a" * 20 + "production-secret-key-with-enough-entropy-0987654321"
+ENCRYPTION_KEY = "bSf0enrm01MQnbrC89D4ehC6tkR8J6JlVIUGgzv3-SY="
 HINT = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
 
 
 def _environment(**values: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SELGEO_DEBUG"}}
-    env.update({"SELGEO_ENV": "production", "ALLOWED_HOSTS": "selgeo.example.com"})
+    env.update(
+        {
+            "SELGEO_ENV": "production",
+            "ALLOWED_HOSTS": "selgeo.example.com",
+            "SELGEO_ENCRYPTION_KEYS": ENCRYPTION_KEY,
+        }
+    )
     for name, value in values.items():
         if value is None:
             env.pop(name, None)
@@ -62,6 +69,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _check_deploy(_environment())
     assert result.returncode == 1
     assert f"ImproperlyConfigured: SECRET_KEY must be set in production. {HINT}" in result.stderr
+
+
+@pytest.mark.parametrize("keys", [None, "", "not-a-fernet-key"])
+def test_production_refuses_to_start_without_valid_encryption_keys(keys: str | None):
+    result = _check_deploy(_environment(SECRET_KEY=PROPER_KEY, SELGEO_ENCRYPTION_KEYS=keys))
+    assert result.returncode == 1
+    expected = (
+        "SELGEO_ENCRYPTION_KEYS must be set in production"
+        if not keys
+        else "SELGEO_ENCRYPTION_KEYS holds a value that is not a Fernet key"
+    )
+    assert f"ImproperlyConfigured: {expected}" in result.stderr
 
 
 REFUSED_KEYS = {

@@ -57,6 +57,7 @@ def production_server() -> Iterator[int]:
         **os.environ,
         **_database_environment(),
         "SELGEO_ENV": "production",
+        "SELGEO_ENCRYPTION_KEYS": "bSf0enrm01MQnbrC89D4ehC6tkR8J6JlVIUGgzv3-SY=",
         "SECRET_KEY": PRODUCTION_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SELGEO_REQUIRE_HTTPS": "0",

@@ -375,6 +375,7 @@ def _server(port: int, buffer_ms: int) -> subprocess.Popen[bytes]:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": django_settings.REDIS_URL,
         "SELGEO_ENV": "production",
+        "SELGEO_ENCRYPTION_KEYS": "bSf0enrm01MQnbrC89D4ehC6tkR8J6JlVIUGgzv3-SY=",
         # Production refuses the development key; visitors' addresses hash as in the tests.
         "SECRET_KEY": "production-key-of-the-click-buffer-tests-0123456789abcdef",
         "SELGEO_IP_HASH_KEY": django_settings.SELGEO_IP_HASH_KEY,

@@ -185,6 +185,7 @@ def test_production_never_allows_loopback_whatever_the_environment_says():
     env = {
         **os.environ,
         "SELGEO_ENV": "production",
+        "SELGEO_ENCRYPTION_KEYS": "bSf0enrm01MQnbrC89D4ehC6tkR8J6JlVIUGgzv3-SY=",
         # Production refuses a key of fewer than 5 different characters.
         "SECRET_KEY": "production-key-of-a-loopback-test-" + "x" * 30,
         "ALLOWED_HOSTS": "selgeo.example.com",
