@@ -24,6 +24,7 @@ def profile_data(**overrides: str) -> dict[str, str]:
 
 def test_the_profile_form_saves_the_profile_and_links_to_payout_details(partner_web, partner):
     body = page(partner_web.get("/partner/profile/"))
+    assert 'href="/partner/payout-details/"' in body
     assert 'name="payout_method"' not in body
     response = partner_web.post("/partner/profile/", profile_data(), follow=True)
     assert flashed(response) == ["Your profile was saved."]
