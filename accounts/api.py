@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import selectors, services
+from accounts.login_limit import DEVICE_COOKIE, LoginClient
 from accounts.models import ApiKey, User
 from accounts.serializers import (
     ApiKeyCreateIn,
     ApiKeyOut,
     ApiKeyRollIn,
+    ChangePasswordIn,
     ForgotPasswordIn,
     LoginIn,
     MerchantOut,
     PartnerOut,
     RefreshIn,
+    RefreshOut,
     RegisterIn,
     ResetPasswordIn,
     TokensOut,
     UserOut,
 )
-from accounts.tokens import issue_tokens
+from accounts.tokens import issue_tokens, refresh_rotate, session_logout
+from selgeo.api import ratelimit
 from selgeo.api.context import request_merchant, request_mode
-from selgeo.api.errors import NotFound, Unauthorized
+from selgeo.api.errors import Forbidden, NotFound
 from selgeo.api.permissions import IsMerchantAdmin
 from selgeo.api.views import APIView, GenericViewSet
 
@@ -91,14 +92,29 @@ class RegisterView(_AuthView):
 
 
 class LoginView(_AuthView):
-    @extend_schema(request=LoginIn, responses={200: TokensOut}, summary="Log in for a JWT")
+    @extend_schema(
+        request=LoginIn,
+        responses={200: TokensOut},
+        summary="Log in for a JWT",
+        description=(
+            "Failed attempts count against the account, whatever the address: after 5 "
+            "in a row it must wait 1 s, then 2 s, 4 s ... up to 15 minutes (429 "
+            "RATE_LIMIT_EXCEEDED with Retry-After). An address that logged into the "
+            "account lately, or a browser with its device cookie, waits on its own."
+        ),
+    )
     def post(self, request: Request) -> Response:
         data = LoginIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        user = authenticate(request, username=v["email"].lower(), password=v["password"])
-        if user is None:
-            raise Unauthorized("Invalid email or password")
+        user = services.login_authenticate(
+            email=v["email"],
+            password=v["password"],
+            client=LoginClient(
+                ip=ratelimit.client_ip(request),
+                device_cookie=request.COOKIES.get(DEVICE_COOKIE, ""),
+            ),
+        )
         merchant_id = str(v["merchant_id"]) if v.get("merchant_id") else None
         body = _account_body(user)
         body["tokens"] = issue_tokens(user=user, merchant_id=merchant_id)
@@ -108,20 +124,66 @@ class LoginView(_AuthView):
 class RefreshView(_AuthView):
     @extend_schema(
         request=RefreshIn,
-        responses={200: inline_serializer("RefreshOut", {"access": serializers.CharField()})},
-        summary="Exchange a refresh token for a new access token",
+        responses={200: RefreshOut},
+        summary="Exchange a refresh token for a new access and refresh token",
+        description=(
+            "The refresh token is single use: the answer carries its replacement and "
+            "using it again is 401 UNAUTHORIZED. So is a token issued before a password "
+            "reset or change, or of a disabled account."
+        ),
     )
     def post(self, request: Request) -> Response:
         data = RefreshIn(data=request.data)
         data.is_valid(raise_exception=True)
+        return Response(refresh_rotate(raw=data.validated_data["refresh"]))
+
+
+class LogoutView(_AuthView):
+    @extend_schema(
+        request=RefreshIn,
+        responses={204: OpenApiResponse(description="Logged out")},
+        summary="Log out: end the session of a refresh token",
+        description=(
+            "The refresh token can no longer be used, and the access tokens of its "
+            "session are refused from now on (not only at their expiry). An invalid, "
+            "expired or already used refresh token is 401 UNAUTHORIZED."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        session_logout(raw=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ChangePasswordView(APIView):
+    permission_classes = [IsAuthenticated]
+    rate_zone = "auth"
+
+    @extend_schema(
+        request=ChangePasswordIn,
+        responses={200: TokensOut},
+        summary="Change the password of the signed-in account",
+        description=(
+            "Every access and refresh token issued before, this one's included, is "
+            "revoked; the answer carries fresh tokens for the caller."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = ChangePasswordIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        token: Any = request.auth
+        user = services.user_password_change(
+            user=cast(User, request.user),
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+        )
         try:
-            refresh = RefreshToken(data.validated_data["refresh"])
-        except TokenError as exc:
-            raise Unauthorized("The refresh token is invalid or expired") from exc
-        user_id = refresh.get("user_id")
-        if not User.objects.filter(pk=user_id, is_active=True).exists():
-            raise Unauthorized("The account no longer exists or is disabled")
-        return Response({"access": str(refresh.access_token), "token_type": "Bearer"})
+            tokens = issue_tokens(user=user, merchant_id=token.get("merchant_id"))
+        except Forbidden:
+            # No longer on that merchant's team: the tokens act as the account alone.
+            tokens = issue_tokens(user=user)
+        return Response(tokens)
 
 
 class ForgotPasswordView(_AuthView):

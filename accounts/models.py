@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Carried by every JWT as its `gen` claim; a token of another generation is refused.
+    # accounts.services moves it on a password reset or change and on (de)activation,
+    # which revokes every access and refresh token issued before.
+    token_generation = models.PositiveIntegerField(default=0)
 
     objects: ClassVar[UserManager] = UserManager()
 

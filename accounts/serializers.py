@@ -60,6 +60,17 @@ class RefreshIn(StrictSerializer):
     refresh = StrictCharField(max_length=2000)
 
 
+class RefreshOut(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(help_text="The replacement: the token sent is used up")
+    token_type = serializers.CharField()
+
+
+class ChangePasswordIn(StrictSerializer):
+    current_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False)
+
+
 class ForgotPasswordIn(StrictSerializer):
     email = serializers.EmailField(max_length=254)
 

@@ -6,19 +6,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from accounts import login_limit
 from accounts.keys import generate_key, hash_key
+from accounts.login_limit import LoginClient
 from accounts.models import ApiKey, KeyKind, Membership, Merchant, Mode, Partner, Role, User
-from selgeo.api.errors import NotFound, ValidationFailed
+from selgeo.api.errors import NotFound, Unauthorized, ValidationFailed
 
 _BAD_RESET_TOKEN = [{"field": "token", "message": "The reset token is invalid or has expired"}]
 
@@ -268,6 +273,73 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     if not default_token_generator.check_token(user, token_part):
         raise ValidationFailed(details=_BAD_RESET_TOKEN)
     _check_password(password, user)
+    _password_set(user, password)
+    # Whoever was locked out of the account by failed logins may try again at once.
+    email = user.email
+    transaction.on_commit(lambda: login_limit.clear(email=email))
+    return user
+
+
+def _password_set(user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
+    user_tokens_revoke(user=user)
+
+
+@transaction.atomic
+def user_tokens_revoke(*, user: User) -> User:
+    """Every JWT of the user issued so far is refused from now on, in every process.
+
+    Dashboard sessions are not touched here: a password change ends them through Django's
+    session auth hash; a deactivated user's session is refused by the auth backend.
+    """
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    user.refresh_from_db(fields=["token_generation"])
     return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, current_password: str, new_password: str) -> User:
+    """A signed-in user chooses a new password; every token issued before is revoked."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.check_password(current_password):
+        raise ValidationFailed.field("current_password", "The current password is not right")
+    _check_password(new_password, locked)
+    _password_set(locked, new_password)
+    user.password = locked.password
+    user.token_generation = locked.token_generation
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool) -> User:
+    """Disable or enable a login. Either way its tokens end: a re-enabled login starts over
+    rather than getting back the sessions it had."""
+    User.objects.filter(pk=user.pk).update(is_active=is_active)
+    user.is_active = is_active
+    return user_tokens_revoke(user=user)
+
+
+def login_authenticate(*, email: str, password: str, client: LoginClient) -> User:
+    """The user these credentials open, within the account's failed-login back-off.
+
+    Raises RateLimitExceeded while the account is backing off for this client (the
+    password is not even checked then), ServiceUnavailable when the back-off store is
+    down, Unauthorized for wrong credentials.
+    """
+    email = email.strip().lower()
+    attempt = login_limit.begin(email=email, client=client)
+    user = authenticate(None, username=email, password=password)
+    if user is None:
+        # The attempt was counted by `begin`: only a success undoes that.
+        raise Unauthorized("Invalid email or password")
+    login_limit.succeeded(attempt)
+    return user
+
+
+@transaction.atomic
+def refresh_tokens_flush_expired() -> int:
+    """Drop the records of refresh tokens past their expiry (their blacklist rows go too):
+    an expired token is refused by its signature's expiry alone."""
+    _, deleted = OutstandingToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted.get(OutstandingToken._meta.label, 0)

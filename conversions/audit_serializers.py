@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from conversions import sandbox
 from conversions.models import Conversion, TestSession, TestSessionStatus
-from conversions.representations import commission_brief_data, related_or_none
+from conversions.representations import commission_brief_data, partner_ref, related_or_none
 from conversions.serializers import (
     CommissionBriefOut,
     ExplanationOut,
@@ -29,7 +29,7 @@ class AuditProgramOut(ProgramRefOut):
 
 
 class AuditPartnerOut(PartnerRefOut):
-    erased = serializers.BooleanField(source="is_erased")
+    erased = serializers.BooleanField()
 
 
 class AuditReferralCodeOut(serializers.Serializer):
@@ -57,7 +57,7 @@ class ClickConversionOut(serializers.ModelSerializer):
 class ClickAuditOut(serializers.ModelSerializer):
     expired = serializers.SerializerMethodField()
     program = AuditProgramOut()
-    partner = AuditPartnerOut()
+    partner = serializers.SerializerMethodField()
     referral_code = AuditReferralCodeOut(allow_null=True)
     conversions = serializers.SerializerMethodField()
 
@@ -81,6 +81,11 @@ class ClickAuditOut(serializers.ModelSerializer):
 
     def get_expired(self, click: Click) -> bool:
         return bool(click.expires_at <= timezone.now())
+
+    @extend_schema_field(AuditPartnerOut())
+    def get_partner(self, click: Click) -> dict[str, Any] | None:
+        ref = partner_ref(click.partner, owner=click)
+        return None if ref is None else {**ref, "erased": click.partner.is_erased}
 
     @extend_schema_field(ClickConversionOut(many=True))
     def get_conversions(self, click: Click) -> list[Any]:
@@ -106,7 +111,7 @@ class ConversionAuditOut(serializers.ModelSerializer):
     signals = SignalsOut(source="*")
     click = AuditClickRefOut(allow_null=True)
     program = ProgramRefOut(allow_null=True)
-    partner = PartnerRefOut(allow_null=True)
+    partner = serializers.SerializerMethodField()
     commission = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,6 +131,10 @@ class ConversionAuditOut(serializers.ModelSerializer):
             "occurred_at",
             "created_at",
         ]
+
+    @extend_schema_field(PartnerRefOut(allow_null=True))
+    def get_partner(self, conversion: Conversion) -> dict[str, Any] | None:
+        return partner_ref(conversion.partner, owner=conversion)
 
     @extend_schema_field(CommissionBriefOut(allow_null=True))
     def get_commission(self, conversion: Conversion) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from conversions.models import Commission, CommissionAdjustment, Conversion
+from partners.selectors import FORMER_PARTNER
 from selgeo.api.serializers import moment_text
 
 
@@ -48,10 +49,14 @@ def _program_ref(program: Any) -> dict[str, Any] | None:
     return {"id": _text(program.id), "code": _text(program.code), "name": _text(program.name)}
 
 
-def _partner_ref(partner: Any) -> dict[str, Any] | None:
+def partner_ref(partner: Any, *, owner: Any) -> dict[str, Any] | None:
+    """The partner of a merchant's row (`owner`): its name only while it is the merchant's
+    own (the selectors annotate `partner_current`; a row just written is)."""
     if partner is None:
         return None
-    return {"id": _text(partner.id), "display_name": _text(partner.display_name)}
+    current = getattr(owner, "partner_current", True)
+    name = partner.display_name if current else FORMER_PARTNER
+    return {"id": _text(partner.id), "display_name": _text(name)}
 
 
 def _merchant_ref(merchant: Any) -> dict[str, Any] | None:
@@ -121,7 +126,7 @@ def commission_data(commission: Commission) -> dict[str, Any]:
         "mode": _text(commission.mode),
         "conversion_id": _text(commission.conversion_id),
         "program": _program_ref(commission.program),
-        "partner": _partner_ref(commission.partner),
+        "partner": partner_ref(commission.partner, owner=commission),
     }
     return {**head, **_commission_terms(commission), "created_at": _datetime(commission.created_at)}
 
@@ -161,7 +166,7 @@ def conversion_data(conversion: Conversion) -> dict[str, Any]:
             "steps": _steps(conversion.attribution_steps),
         },
         "program": _program_ref(program),
-        "partner": _partner_ref(partner),
+        "partner": partner_ref(partner, owner=conversion),
         "commission": commission_brief_data(commission) if commission is not None else None,
         "metadata": conversion.metadata,
         "occurred_at": _datetime(conversion.occurred_at),

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Merchant, Partner
 from conversions.models import Commission, Conversion, ConversionStatus, TestSession
 from partners.models import Application, ApplicationStatus, Program
-from partners.selectors import ATTRIBUTION_FIELDS, programs_for
+from partners.selectors import ATTRIBUTION_FIELDS, partner_is_current, programs_for
 from selgeo.db import JoinedLoader
 from tracking.buffer import await_click
 from tracking.models import Click
@@ -26,6 +26,7 @@ def conversions_for(*, merchant: Merchant, mode: str) -> QuerySet[Conversion]:
     return (
         Conversion.objects.filter(merchant=merchant, mode=mode)
         .select_related("program", "partner", "commission", "commission__adjustment")
+        .annotate(partner_current=partner_is_current())
         .order_by("-created_at", "-id")
     )
 
@@ -81,6 +82,7 @@ def commissions_for(*, merchant: Merchant, mode: str) -> QuerySet[Commission]:
     return (
         Commission.objects.filter(merchant=merchant, mode=mode)
         .select_related("program", "partner", "conversion", "adjustment")
+        .annotate(partner_current=partner_is_current())
         .order_by("-created_at", "-id")
     )
 
@@ -155,6 +157,7 @@ def click_for_audit(*, merchant: Merchant, mode: str, click_id: uuid.UUID) -> Cl
     return await_click(
         click_id,
         Click.objects.select_related("program", "partner", "referral_code")
+        .annotate(partner_current=partner_is_current())
         .filter(merchant=merchant, mode=mode, pk=click_id)
         .first,
     )

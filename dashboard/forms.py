@@ -80,6 +80,15 @@ class ResetPasswordForm(_PasswordMixin):
     token = forms.CharField(widget=forms.HiddenInput)
 
 
+class ChangePasswordForm(_PasswordMixin):
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "password"]
+
+
 class TeamMemberForm(forms.Form):
     email = forms.EmailField(label="Email of an existing Selgeo account")
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)

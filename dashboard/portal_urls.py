@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from dashboard.views import auth, earnings, payout_details, portal, portal_programs
+from dashboard.views import (
+    auth,
+    earnings,
+    payout_details,
+    portal,
+    portal_invitations,
+    portal_programs,
+)
 
 urlpatterns = [
     path("", portal.home, name="home"),
@@ -12,6 +19,13 @@ urlpatterns = [
     path("programs/", portal_programs.find_programs, name="programs"),
     path("programs/<uuid:program_id>/apply/", portal_programs.apply, name="apply"),
     path("applications/", portal_programs.applications, name="applications"),
+    path("invitations/", portal_invitations.invitations, name="invitations"),
+    path(
+        "invitations/<uuid:invitation_id>/<slug:answer>/",
+        portal_invitations.invitation_answer,
+        name="invitation-answer",
+    ),
+    path("invitations/t/<str:token>/", portal_invitations.invitation_link, name="invitation-link"),
     path("earnings/", earnings.earnings, name="earnings"),
     path("profile/", portal.profile, name="profile"),
     path("erase/", portal.erase, name="erase"),

@@ -231,10 +231,10 @@ class ProgramFilterForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    partner = forms.CharField(
-        label="Partner email or id",
+    email = forms.EmailField(
+        label="Email",
         max_length=254,
-        help_text="The email of their partner account, or their partner id.",
+        help_text="They get an email to accept or decline (and to sign up if they are new).",
     )
     message = forms.CharField(
         label="Message (optional)",

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from accounts.models import Merchant, Partner
+from accounts.models import Merchant
 from conversions.stats import commission_figures, conversion_figures
+from partners import selectors as partner_selectors
 from partners.models import Program
 from selgeo.currencies import format_amount
 from tracking.rollups import click_figures
@@ -27,6 +28,8 @@ class TopRow:
     clicks: int
     conversions: int
     commission: str
+    # Whether the row has a page: a former partner's has none.
+    linked: bool = True
 
 
 @dataclass
@@ -58,13 +61,16 @@ def _top(
     clicks: dict[Any, int],
     conversions: dict[Any, int],
     commissions: dict[Any, dict[str, int]],
+    *,
+    unnamed: str = "—",
 ) -> list[TopRow]:
     keys = set(conversions) | set(clicks)
     ranked = sorted(keys, key=lambda k: (conversions.get(k, 0), clicks.get(k, 0)), reverse=True)
     return [
         TopRow(
             id=key,
-            name=names.get(key, "—"),
+            name=names.get(key, unnamed),
+            linked=key in names,
             clicks=clicks.get(key, 0),
             conversions=conversions.get(key, 0),
             commission=", ".join(_money(commissions.get(key, {}))) or "—",
@@ -84,8 +90,12 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
     days = [start + timedelta(days=n) for n in range((end - start).days)]
     partner_ids = list(set(clicks.per_partner) | set(conversions.per_partner))
     program_ids = list(set(clicks.per_program) | set(conversions.per_program))
+    # Only the merchant's current partners are named: one it erased (or whose
+    # relationship ended) keeps its figures under a neutral label.
     partner_names = dict(
-        Partner.objects.filter(pk__in=partner_ids).values_list("pk", "display_name")
+        partner_selectors.partners_for(**scope)
+        .filter(pk__in=partner_ids)
+        .values_list("pk", "display_name")
     )
     program_names = dict(
         Program.objects.filter(pk__in=program_ids, merchant=merchant, mode=mode).values_list(
@@ -117,7 +127,11 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
             ],
         },
         top_partners=_top(
-            partner_names, clicks.per_partner, conversions.per_partner, commissions.per_partner
+            partner_names,
+            clicks.per_partner,
+            conversions.per_partner,
+            commissions.per_partner,
+            unnamed=partner_selectors.FORMER_PARTNER,
         ),
         top_programs=_top(
             program_names, clicks.per_program, conversions.per_program, commissions.per_program

@@ -43,6 +43,11 @@ dashboard_patterns = [
     path(
         "programs/<uuid:program_id>/invite/", program_detail.program_invite, name="program-invite"
     ),
+    path(
+        "invitations/<uuid:invitation_id>/revoke/",
+        program_detail.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("applications/", applications.application_list, name="applications"),
     path(
         "applications/<uuid:application_id>/<slug:decision>/",
@@ -127,6 +132,7 @@ merchant_urls: list[URLPattern | URLResolver] = [
     path("signup/", auth.signup, name="signup"),
     path("forgot-password/", auth.forgot_password, name="forgot-password"),
     path("reset-password", auth.reset_password, name="reset-password"),
+    path("password/", auth.change_password, name="change-password"),
     path("dashboard/", include(dashboard_patterns)),
 ]
 

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from partners import services
-from partners.models import Application, Program, PromoCode, ReferralCode
+from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
 from selgeo.api.errors import ApiError
 
 
@@ -71,7 +71,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     actions = ["approve", "reject"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Partners apply and merchants invite; an application made here would skip both.
+        # Partners apply or accept invitations; an application made here would skip both.
         return False
 
     @admin.action(description="Approve selected applications")
@@ -119,3 +119,35 @@ class PromoCodeAdmin(admin.ModelAdmin):
     @admin.action(description="Disable selected promo codes")
     def disable(self, request: HttpRequest, queryset: QuerySet[PromoCode]) -> None:
         _run_each(self, request, queryset, lambda c: services.promo_code_disable(promo_code=c))
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: merchants invite and partners answer; staff may revoke."""
+
+    list_display = ("email", "program", "mode", "status", "created_at", "answered_at")
+    list_filter = ("mode", "status")
+    search_fields = ("email", "program__code", "merchant__name")
+    raw_id_fields = ("merchant", "program", "partner", "application")
+    list_select_related = ("program",)
+    readonly_fields = (
+        "merchant",
+        "mode",
+        "program",
+        "email",
+        "message",
+        "status",
+        "partner",
+        "application",
+        "created_at",
+        "answered_at",
+    )
+    exclude = ("token_digest",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected open invitations")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        _run_each(self, request, queryset, lambda i: services.invitation_revoke(invitation=i))

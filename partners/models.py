@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import ClassVar
 
@@ -160,3 +161,62 @@ class PromoCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Revoked"
+
+
+class Invitation(models.Model):
+    """A merchant's offer to join a program, addressed to an email, until the partner answers.
+
+    The invitation names no partner until it is answered: the merchant learns nothing of
+    the account behind the email (or whether there is one). The emailed link carries a
+    random token of which only the SHA-256 digest is stored; it works while the
+    invitation is open, so it is single-use.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invitations")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="invitations")
+    email = models.CharField(max_length=254, help_text="Lower case; blank once erased")
+    message = models.TextField(blank=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.INVITED
+    )
+    # Who answered, and the application accepting made: never shown to the merchant
+    # beyond the application's id.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            # One open invitation per program and address: inviting again is idempotent.
+            models.UniqueConstraint(
+                fields=["program", "email"],
+                condition=models.Q(status="invited"),
+                name="partners_invitation_one_open",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["merchant", "mode", "status"]),
+            models.Index(fields=["email", "mode"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.program_id} ({self.status})"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -6,8 +6,6 @@ partner and a mode. Views start every queryset here.
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
@@ -15,6 +13,8 @@ from accounts.models import Merchant, Partner
 from partners.models import (
     Application,
     ApplicationStatus,
+    Invitation,
+    InvitationStatus,
     Program,
     ProgramStatus,
     PromoCode,
@@ -28,15 +28,39 @@ def programs_for(*, merchant: Merchant, mode: str) -> QuerySet[Program]:
 
 
 def partners_for(*, merchant: Merchant, mode: str) -> QuerySet[Partner]:
-    """Partners who applied to (or were invited into) the merchant's programs in `mode`."""
+    """Partners who applied to (or accepted an invitation to) the merchant's programs in `mode`.
+
+    An open invitation does not count: the partner is not the merchant's until it accepts.
+    """
     applied = Application.objects.filter(merchant=merchant, mode=mode, partner=OuterRef("pk"))
     return Partner.objects.filter(Exists(applied))
+
+
+# What a merchant sees in place of the name of a partner that is no longer its own (it
+# erased the partner, or the relationship ended): money rows keep the partner's id only.
+FORMER_PARTNER = "Former partner"
+
+
+def partner_is_current() -> Exists:
+    """For annotating a merchant's rows that carry `merchant_id`, `mode` and `partner_id`:
+    whether that partner is still the merchant's in that mode (as `partners_for` says)."""
+    return Exists(
+        Application.objects.filter(
+            merchant_id=OuterRef("merchant_id"),
+            mode=OuterRef("mode"),
+            partner=OuterRef("partner_id"),
+        )
+    )
 
 
 def applications_for(*, merchant: Merchant, mode: str) -> QuerySet[Application]:
     return Application.objects.select_related("program", "partner").filter(
         merchant=merchant, mode=mode
     )
+
+
+def invitations_for(*, merchant: Merchant, mode: str) -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("program").filter(merchant=merchant, mode=mode)
 
 
 def referral_codes_for(*, merchant: Merchant, mode: str) -> QuerySet[ReferralCode]:
@@ -79,6 +103,28 @@ def programs_visible_to(*, partner: Partner, mode: str) -> QuerySet[Program]:
 def applications_of(*, partner: Partner, mode: str) -> QuerySet[Application]:
     return Application.objects.select_related("program", "program__merchant", "partner").filter(
         partner=partner, mode=mode
+    )
+
+
+def invitations_of(*, partner: Partner, mode: str) -> QuerySet[Invitation]:
+    """Invitations to the partner's login email, and those it answered (whatever address)."""
+    email = partner.user.email.lower() if partner.user is not None else ""
+    addressed = Q(email=email) if email else Q(pk__in=[])
+    return (
+        Invitation.objects.select_related("program", "program__merchant")
+        .filter(mode=mode)
+        .filter(addressed | Q(partner=partner))
+    )
+
+
+def open_invitation_by_token(*, token: str) -> Invitation | None:
+    """The open invitation whose emailed link carries `token` (answered ones are gone)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("program", "program__merchant")
+        .filter(token_digest=Invitation.digest_of(token), status=InvitationStatus.INVITED)
+        .first()
     )
 
 
@@ -170,15 +216,3 @@ def promo_code_resolve(*, merchant: Merchant, code: str) -> PromoCode | None:
     """The merchant's promo code, whatever its mode or case (callers check both)."""
     found: PromoCode | None = _PROMO_CODE_OF_MERCHANT.first([merchant.pk, code.strip().lower()])
     return found
-
-
-# Partner accounts ------------------------------------------------------------------------
-
-
-def partner_by_id(*, partner_id: uuid.UUID) -> Partner | None:
-    return Partner.objects.filter(pk=partner_id).first()
-
-
-def partner_by_email(*, email: str) -> Partner | None:
-    """The partner profile of the login with this email (erased logins have another)."""
-    return Partner.objects.filter(user__email__iexact=email.strip()).first()

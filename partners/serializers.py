@@ -9,7 +9,14 @@ from rest_framework import serializers
 
 from accounts.models import Merchant, Partner
 from partners import rules
-from partners.models import Application, CommissionType, Program, PromoCode, ReferralCode
+from partners.models import (
+    Application,
+    CommissionType,
+    Invitation,
+    Program,
+    PromoCode,
+    ReferralCode,
+)
 from selgeo.api.serializers import (
     AmountCentsField,
     CurrencyField,
@@ -236,18 +243,47 @@ class MessageIn(ReadOnlyAwareSerializer):
 
 
 class InviteIn(ReadOnlyAwareSerializer):
-    """Invite an existing partner account, by its id or by its login email (one of them)."""
+    """Invite an email address (with a Selgeo account or not) to a program."""
 
-    partner_id = serializers.UUIDField(required=False)
-    email = serializers.EmailField(max_length=254, required=False)
+    email = serializers.EmailField(max_length=254)
     message = _text(MESSAGE_MAX, default="")
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("partner_id" in attrs) == ("email" in attrs):
-            raise serializers.ValidationError(
-                {"partner_id": ["Give exactly one of partner_id and email"]}
-            )
-        return attrs
+
+INVITATION_FIELDS = [
+    "id",
+    "mode",
+    "program",
+    "program_code",
+    "program_name",
+    "email",
+    "message",
+    "status",
+    "application",
+    "created_at",
+    "answered_at",
+]
+
+
+class InvitationOut(serializers.ModelSerializer):
+    """An invitation as the merchant sees it: the address, never the account behind it.
+
+    `application` is the partner's application once it accepted (null before): from
+    there on the partner is one of the merchant's partners.
+    """
+
+    program_code = serializers.CharField(source="program.code", read_only=True)
+    program_name = serializers.CharField(source="program.name", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = INVITATION_FIELDS
+
+
+class PartnerInvitationOut(InvitationOut):
+    merchant = MerchantSummary(source="program.merchant", read_only=True)
+
+    class Meta(InvitationOut.Meta):
+        fields = [*INVITATION_FIELDS, "merchant"]
 
 
 # Codes ---------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from partners.api import merchant, partner, programs
+from partners.api import invitations, merchant, partner, programs
 
 router = SimpleRouter(trailing_slash=False)
 router.register("programs", programs.ProgramViewSet, basename="program")
 router.register("partners", merchant.PartnerViewSet, basename="partner")
 router.register("applications", merchant.ApplicationViewSet, basename="application")
+router.register("invitations", invitations.InvitationViewSet, basename="invitation")
 router.register("referral-codes", merchant.ReferralCodeViewSet, basename="referral-code")
 router.register("promo-codes", merchant.PromoCodeViewSet, basename="promo-code")
 
@@ -16,6 +17,9 @@ partner_router = SimpleRouter(trailing_slash=False)
 partner_router.register("programs", partner.PartnerProgramViewSet, basename="partner-program")
 partner_router.register(
     "applications", partner.PartnerApplicationViewSet, basename="partner-application"
+)
+partner_router.register(
+    "invitations", invitations.PartnerInvitationViewSet, basename="partner-invitation"
 )
 partner_router.register(
     "referral-codes", partner.PartnerReferralCodeViewSet, basename="partner-referral-code"

@@ -16,6 +16,8 @@ from typing import cast
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from selgeo.secret_key import DEVELOPMENT_SECRET_KEY, GENERATE_HINT, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,13 +39,23 @@ if SELGEO_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured("SELGEO_ENV must be development, test or production")
 PRODUCTION = SELGEO_ENV == "production"
 
+# Production refuses to start with a key that anyone may know (`selgeo.secret_key`) or with
+# DEBUG on; `check --deploy` reports the development key in any environment (selgeo.checks).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "selgeo-insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
+        raise ImproperlyConfigured(f"SECRET_KEY must be set in production. {GENERATE_HINT}")
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif PRODUCTION and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {problem}; production refuses to start with it. {GENERATE_HINT}"
+    )
 
 DEBUG = env_bool("SELGEO_DEBUG", not PRODUCTION and SELGEO_ENV != "test")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "SELGEO_DEBUG must be off in production: DEBUG shows settings and stack traces"
+    )
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
@@ -74,6 +86,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Refresh tokens are single use: each one is recorded (by id) and blacklisted once used.
+    "rest_framework_simplejwt.token_blacklist",
     "accounts",
     "partners",
     "tracking",
@@ -81,6 +95,8 @@ INSTALLED_APPS = [
     "payouts",
     "webhooks",
     "dashboard",
+    # Selgeo's own deployment checks (selgeo.checks).
+    "selgeo.apps.SelgeoConfig",
 ]
 
 MIDDLEWARE = [
@@ -220,8 +236,8 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Rate limits (requests per minute). SELGEO_RATELIMITS_ENABLED=0 turns them off, which
-# only the benchmark does; the numbers themselves are the public contract.
+# Rate limits (requests in any 60 seconds). SELGEO_RATELIMITS_ENABLED=0 turns them off,
+# which only the benchmark does; the numbers themselves are the public contract.
 SELGEO_RATELIMITS_ENABLED = env_bool("SELGEO_RATELIMITS_ENABLED", True)
 SELGEO_RATE_LIMITS = {
     "tracking": "1000/m",
@@ -231,9 +247,14 @@ SELGEO_RATE_LIMITS = {
     # Tracking-link clicks recorded per visitor address; past it links still redirect.
     "links": "60/m",
 }
-RATELIMIT_USE_CACHE = "default"
-# Prepended to every counter's group; tests give each test its own namespace.
+# Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
+# this process's memory. Keys start with the prefix, then the namespace, which tests
+# set per test.
+SELGEO_RATELIMIT_STORAGE_URL = REDIS_URL or "memory://"
+SELGEO_RATELIMIT_KEY_PREFIX = os.environ.get("SELGEO_CACHE_PREFIX", "selgeo") + ":ratelimit"
 SELGEO_RATELIMIT_NAMESPACE = "selgeo"
+# The cache that keeps the per-account login back-off (accounts.login_limit).
+RATELIMIT_USE_CACHE = "default"
 
 # Keyed hash for client IPs: clicks keep a hash, never the address.
 SELGEO_IP_HASH_KEY = os.environ.get("SELGEO_IP_HASH_KEY", SECRET_KEY)
@@ -275,7 +296,9 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("SELGEO_JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("SELGEO_JWT_REFRESH_DAYS", 7)),
-    "ROTATE_REFRESH_TOKENS": False,
+    # A refresh answers a new refresh token and blacklists the one used (accounts.tokens).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
@@ -304,6 +327,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgramStatusEnum": "partners.models.ProgramStatus",
         "ApplicationStatusEnum": "partners.models.ApplicationStatus",
+        "InvitationStatusEnum": "partners.models.InvitationStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -388,6 +412,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "rollup-clicks": {
         "task": "tracking.rollup_clicks",
         "schedule": 60.0,
+    },
+    # Refresh tokens past their expiry leave the outstanding and blacklist tables.
+    "flush-expired-tokens": {
+        "task": "accounts.flush_expired_tokens",
+        "schedule": 6 * 3600.0,
     },
     # Webhook retries that are due, attempts whose worker died, events never dispatched.
     "webhooks-sweep": {

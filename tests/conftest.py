@@ -6,6 +6,7 @@ tested for its owner, a teammate and an outsider.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,28 @@ from tests.factories import MembershipFactory, PartnerFactory
 
 # Acme's programs and an approved partner, for the folders that use them.
 pytest_plugins = ["tests.partners.programs", "tests.selgeo.listening"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgresql` need PostgreSQL's own behaviour (LISTEN/NOTIFY, SKIP
+    LOCKED, prepared statements, buffered clicks, a server that can go away). The
+    embedded mode skips them; a run that must be on PostgreSQL (CI's, with
+    SELGEO_TEST_DATABASE=postgresql) refuses to start anywhere else, so they never
+    go missing quietly."""
+    from django.db import connection
+
+    on_postgresql = connection.vendor == "postgresql"
+    if os.environ.get("SELGEO_TEST_DATABASE") == "postgresql" and not on_postgresql:
+        raise pytest.UsageError(
+            "SELGEO_TEST_DATABASE=postgresql, but DATABASE_URL "
+            f"({os.environ.get('DATABASE_URL', 'unset')!r}) is not a postgresql database"
+        )
+    if on_postgresql:
+        return
+    needs = pytest.mark.skip(reason="needs postgresql: run with DATABASE_URL=postgres://…")
+    for item in items:
+        if item.get_closest_marker("postgresql"):
+            item.add_marker(needs)
 
 
 @pytest.fixture(autouse=True)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import login_limit, services
 from accounts.models import Membership, Mode
 from dashboard.access import SESSION_MERCHANT, SESSION_MODE, current_membership, current_partner
 from dashboard.forms import (
     BecomePartnerForm,
+    ChangePasswordForm,
     CreateMerchantForm,
     EmailLoginForm,
     ForgotPasswordForm,
@@ -23,7 +25,7 @@ from dashboard.forms import (
 )
 from dashboard.redirects import safe_next
 from selgeo.api import ratelimit
-from selgeo.api.errors import ApiError, ValidationFailed
+from selgeo.api.errors import ApiError, RateLimitExceeded, Unauthorized, ValidationFailed
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,24 +48,59 @@ def _landing_for(request: HttpRequest, portal: bool) -> str:
 
 def login_view(request: HttpRequest, portal: bool = False) -> HttpResponse:
     form = EmailLoginForm(request.POST or None)
+    template = "portal/login.html" if portal else "dashboard/login.html"
+    context = {"form": form, "next": request.GET.get("next", "")}
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
             ratelimit.enforce(request, zone="auth")
         except ApiError as exc:
             form.add_error(None, f"Too many attempts. {exc.message}.")
-        else:
-            user = authenticate(
-                request,
-                username=form.cleaned_data["email"].lower(),
+            return render(request, template, context)
+        try:
+            user = services.login_authenticate(
+                email=email,
                 password=form.cleaned_data["password"],
+                client=login_limit.LoginClient(
+                    ip=ratelimit.client_ip(request),
+                    device_cookie=request.COOKIES.get(login_limit.DEVICE_COOKIE, ""),
+                ),
             )
-            if user is None:
-                form.add_error(None, "The email or password is not right.")
-            else:
-                login(request, user)
-                return redirect(safe_next(request, _landing_for(request, portal)))
-    template = "portal/login.html" if portal else "dashboard/login.html"
-    return render(request, template, {"form": form, "next": request.GET.get("next", "")})
+        except Unauthorized:
+            form.add_error(None, "The email or password is not right.")
+        except RateLimitExceeded as exc:
+            form.add_error(None, _too_many_message(exc.retry_after))
+            response = render(request, template, context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        except ApiError as exc:
+            form.add_error(None, f"Logging in is unavailable. {exc.message}.")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            response = redirect(safe_next(request, _landing_for(request, portal)))
+            # This browser has logged into the account: failed logins elsewhere no
+            # longer make it wait (accounts.login_limit).
+            response.set_cookie(
+                login_limit.DEVICE_COOKIE,
+                login_limit.device_cookie(email=email),
+                max_age=login_limit.DEVICE_COOKIE_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
+    return render(request, template, context)
+
+
+def _too_many_message(seconds: int) -> str:
+    if seconds >= 120:
+        wait = f"{round(seconds / 60)} minutes"
+    else:
+        wait = "1 second" if seconds == 1 else f"{seconds} seconds"
+    return (
+        f"Too many failed attempts for this account. Try again in {wait}, "
+        "or reset your password to log in at once."
+    )
 
 
 @require_POST
@@ -175,6 +212,29 @@ def reset_password(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your password has been changed. Log in with it.")
             return redirect("dashboard:login")
     return render(request, "dashboard/reset_password.html", {"form": form})
+
+
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Any signed-in user (merchant or partner): this session stays, the others end."""
+    if not request.user.is_authenticated:
+        return redirect("dashboard:login")
+    form = ChangePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_password_change(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["password"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(
+                request, "Your password has been changed. Other sessions have been logged out."
+            )
+            return redirect("dashboard:home")
+    return render(request, "dashboard/change_password.html", {"form": form})
 
 
 @require_POST

@@ -136,7 +136,11 @@ def promo_code_disable(request: MerchantRequest, code_id: uuid.UUID) -> HttpResp
 
 @merchant_view(admin=True)
 def partner_erase(request: MerchantRequest, partner_id: uuid.UUID) -> HttpResponse:
-    """GDPR erasure after typing the partner's name: personal data goes, money records stay."""
+    """Erase what this merchant holds about the partner, after typing the partner's name.
+
+    The merchant's own data only, in both modes: the partner stops being its partner and
+    its codes here stop working; its account and other merchants are not affected.
+    """
     partner = _partner(request, partner_id)
     form = ConfirmByNameForm(request.POST or None, expected=partner.display_name)
     if partner.is_erased:
@@ -144,12 +148,14 @@ def partner_erase(request: MerchantRequest, partner_id: uuid.UUID) -> HttpRespon
         return redirect("dashboard:partner", partner.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            services.partner_erase(partner=partner)
+            services.partner_erase_for_merchant(merchant=request.merchant, partner=partner)
         except ApiError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(request, "The partner's personal data was erased.")
-        return redirect("dashboard:partner", partner.pk)
+            return redirect("dashboard:partner", partner.pk)
+        messages.success(
+            request, "The partner was removed from your programs and your data about it erased."
+        )
+        return redirect("dashboard:partners")
     return render(
         request,
         "dashboard/partner_erase.html",

@@ -1,5 +1,5 @@
 """A program's page: terms, the tracking snippet and link format, its partners and codes,
-and inviting a partner."""
+and its invitations (an address and a status until the partner accepts)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
-from accounts.models import ApiKey, KeyKind, Partner
+from accounts.models import ApiKey, KeyKind
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.forms import add_service_errors
 from dashboard.paging import paginate
@@ -22,6 +22,8 @@ from dashboard.views.programs import scoped_program
 from partners import rules, selectors, services
 from partners.models import Program, ProgramStatus
 from selgeo.api.errors import ApiError, ValidationFailed
+
+INVITATIONS_SHOWN = 50
 
 # Status buttons in the order they are shown, with the status each one leads to.
 STATUS_BUTTONS = [
@@ -69,6 +71,7 @@ def render_detail(
     request: MerchantRequest, program: Program, invite_form: InviteForm | None = None
 ) -> HttpResponse:
     allowed = rules.PROGRAM_TRANSITIONS[program.status]
+    scope: dict[str, Any] = {"merchant": request.merchant, "mode": request.mode}
     return render(
         request,
         "dashboard/program_detail.html",
@@ -80,6 +83,9 @@ def render_detail(
                 (action, label) for action, target, label in STATUS_BUTTONS if target in allowed
             ],
             "invite_form": invite_form or InviteForm(),
+            "invitations": selectors.invitations_for(**scope)
+            .filter(program=program)
+            .order_by("-created_at")[:INVITATIONS_SHOWN],
             "can_invite": program.status == ProgramStatus.PUBLISHED,
             **_partner_rows(request, program),
         },
@@ -91,35 +97,41 @@ def program_detail(request: MerchantRequest, program_id: uuid.UUID) -> HttpRespo
     return render_detail(request, scoped_program(request, program_id))
 
 
-def _find_partner(reference: str) -> Partner | None:
-    try:
-        partner_id = uuid.UUID(reference)
-    except ValueError:
-        return selectors.partner_by_email(email=reference)
-    return selectors.partner_by_id(partner_id=partner_id)
-
-
 @require_POST
 @merchant_view()
 def program_invite(request: MerchantRequest, program_id: uuid.UUID) -> HttpResponse:
     program = scoped_program(request, program_id)
     form = InviteForm(request.POST)
     if form.is_valid():
-        partner = _find_partner(form.cleaned_data["partner"].strip())
-        if partner is None:
-            form.add_error("partner", "No partner account matches this email or id.")
+        try:
+            invitation, created = services.invitation_create(
+                program=program,
+                email=form.cleaned_data["email"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
         else:
-            try:
-                services.application_invite(
-                    program=program, partner=partner, message=form.cleaned_data["message"]
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc.details, exc.message)
-            except ApiError as exc:
-                form.add_error("partner", exc.message)
-            else:
-                messages.success(
-                    request, f"{partner.display_name} is now a partner of {program.name}."
-                )
-                return redirect("dashboard:program", program.pk)
+            messages.success(
+                request,
+                f"{invitation.email} is invited to {program.name}."
+                if created
+                else f"{invitation.email} is already invited to {program.name}.",
+            )
+            return redirect("dashboard:program", program.pk)
     return render_detail(request, program, invite_form=form)
+
+
+@require_POST
+@merchant_view()
+def invitation_revoke(request: MerchantRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    invitation = get_object_or_404(
+        selectors.invitations_for(merchant=request.merchant, mode=request.mode), pk=invitation_id
+    )
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The invitation of {invitation.email} is revoked.")
+    return redirect("dashboard:program", invitation.program_id)

@@ -1,4 +1,4 @@
-"""What the partners viewsets share: scoping, lookup, the staff-or-admin check, code actions."""
+"""What the partners viewsets share: scoping, lookup and the referral code actions."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from partners import services
 from partners.serializers import ReferralCodeOut
-from selgeo.api.authentication import KeyPrincipal
 from selgeo.api.errors import NotFound
-from selgeo.api.permissions import IsMerchantAdmin
 from selgeo.api.views import GenericViewSet
 
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
@@ -27,24 +24,6 @@ def parse_uuid(raw: Any) -> uuid.UUID | None:
         return uuid.UUID(str(raw))
     except ValueError:
         return None
-
-
-def is_staff_user(request: Request) -> bool:
-    user = request.user
-    return (
-        getattr(user, "is_authenticated", False)
-        and not isinstance(user, KeyPrincipal)
-        and bool(getattr(user, "is_staff", False))
-    )
-
-
-class IsStaffOrMerchantAdmin(BasePermission):
-    """Staff (Selgeo's operators) anywhere; otherwise a merchant owner or admin."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if is_staff_user(request):
-            return True
-        return IsMerchantAdmin().has_permission(request, view)
 
 
 class ScopedViewSet(GenericViewSet):

@@ -14,13 +14,7 @@ from rest_framework.response import Response
 from accounts.models import Partner
 from partners import selectors, services
 from partners.api import filters
-from partners.api.common import (
-    IsStaffOrMerchantAdmin,
-    ReferralCodeDetailMixin,
-    ScopedViewSet,
-    is_staff_user,
-    parse_uuid,
-)
+from partners.api.common import ReferralCodeDetailMixin, ScopedViewSet
 from partners.api.programs import MODE_PARAM
 from partners.models import Application, ApplicationStatus, Program, PromoCode, ReferralCode
 from partners.serializers import (
@@ -33,8 +27,8 @@ from partners.serializers import (
     ReferralCodeOut,
 )
 from selgeo.api.context import request_merchant, request_mode
-from selgeo.api.errors import NotFound, ValidationFailed
-from selgeo.api.permissions import IsMerchantUser
+from selgeo.api.errors import ValidationFailed
+from selgeo.api.permissions import IsMerchantAdmin, IsMerchantUser
 
 CODE_FILTERS = [
     OpenApiParameter("program", str, description="Program id"),
@@ -51,7 +45,7 @@ class _MerchantScoped(ScopedViewSet):
 
 @extend_schema(tags=["partners"], parameters=[MODE_PARAM])
 class PartnerViewSet(_MerchantScoped):
-    """Partners who applied to (or were invited into) the merchant's programs in this mode."""
+    """Partners who applied to (or accepted an invitation to) the merchant's programs."""
 
     model = Partner
     serializer_class = PartnerOut
@@ -62,7 +56,7 @@ class PartnerViewSet(_MerchantScoped):
 
     def get_permissions(self) -> list[BasePermission]:
         if self.action == "erase":
-            return [IsStaffOrMerchantAdmin()]
+            return [IsMerchantAdmin()]
         return [IsMerchantUser()]
 
     @extend_schema(
@@ -100,15 +94,17 @@ class PartnerViewSet(_MerchantScoped):
     @extend_schema(request=None, responses={200: PartnerOut})
     @action(detail=True, methods=["post"])
     def erase(self, request: Request, pk: str | None = None) -> Response:
-        """GDPR erasure (owner/admin of a merchant the partner applied to, or staff)."""
-        if is_staff_user(request):
-            partner_id = parse_uuid(pk)
-            partner = selectors.partner_by_id(partner_id=partner_id) if partner_id else None
-            if partner is None:
-                raise NotFound(self.not_found_message)
-        else:
-            partner = self.get_scoped_object()
-        return Response(PartnerOut(services.partner_erase(partner=partner)).data)
+        """Erase what this merchant holds about the partner, in both modes (owner or admin).
+
+        The relationship ends (the partner's applications to the merchant's programs go),
+        its codes here stop working, and the merchant's events lose its personal data.
+        The partner's account and its standing with other merchants are not touched:
+        erasing the account itself is the partner's own request.
+        """
+        data = services.partner_erase_for_merchant(
+            merchant=request_merchant(request), partner=self.get_scoped_object()
+        )
+        return Response(data)
 
 
 @extend_schema(tags=["applications"], parameters=[MODE_PARAM])

@@ -14,7 +14,7 @@ from partners import selectors, services
 from partners.api import filters
 from partners.api.common import ScopedViewSet
 from partners.models import CommissionType, Program, ProgramStatus
-from partners.serializers import ApplicationOut, InviteIn, ProgramIn, ProgramOut, ProgramUpdateIn
+from partners.serializers import InvitationOut, InviteIn, ProgramIn, ProgramOut, ProgramUpdateIn
 from selgeo.api.context import request_merchant, request_mode
 from selgeo.api.errors import ValidationFailed
 
@@ -102,23 +102,23 @@ class ProgramViewSet(ScopedViewSet):
         program = services.program_archive(program=self.get_scoped_object())
         return Response(ProgramOut(program).data)
 
-    @extend_schema(request=InviteIn, responses={201: ApplicationOut})
+    @extend_schema(request=InviteIn, responses={201: InvitationOut, 200: InvitationOut})
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:
-        """Bring an existing partner account in (by id or login email), approved at once."""
+        """Offer the program to an email address; the partner accepts or declines.
+
+        The answer is the same whether the address has a Selgeo account or not. An open
+        invitation of the same address to this program is answered again (200, no mail).
+        """
         program = self.get_scoped_object()
         data = InviteIn(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        if "partner_id" in values:
-            partner = selectors.partner_by_id(partner_id=values["partner_id"])
-            field = "partner_id"
-        else:
-            partner = selectors.partner_by_email(email=values["email"])
-            field = "email"
-        if partner is None:
-            raise ValidationFailed.field(field, "No partner account matches")
-        application = services.application_invite(
-            program=program, partner=partner, message=values["message"]
+        invitation, created = services.invitation_create(
+            program=program,
+            email=data.validated_data["email"],
+            message=data.validated_data["message"],
         )
-        return Response(ApplicationOut(application).data, status=status.HTTP_201_CREATED)
+        return Response(
+            InvitationOut(invitation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

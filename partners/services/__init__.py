@@ -5,7 +5,6 @@ Other apps and the views call `partners.services.<entity>_<action>`.
 
 from partners.services.applications import (
     application_approve,
-    application_invite,
     application_reject,
     application_submit,
 )
@@ -15,7 +14,13 @@ from partners.services.codes import (
     referral_code_create,
     referral_code_disable,
 )
-from partners.services.erasure import partner_erase
+from partners.services.erasure import partner_erase, partner_erase_for_merchant
+from partners.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_revoke,
+)
 from partners.services.profiles import partner_profile_update
 from partners.services.programs import (
     program_archive,
@@ -27,10 +32,14 @@ from partners.services.programs import (
 
 __all__ = [
     "application_approve",
-    "application_invite",
     "application_reject",
     "application_submit",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_revoke",
     "partner_erase",
+    "partner_erase_for_merchant",
     "partner_profile_update",
     "program_archive",
     "program_create",

@@ -1,11 +1,11 @@
-"""Applications: a partner applies, the merchant approves or rejects, or invites.
+"""Applications: a partner applies, the merchant approves or rejects.
 
 Application status machine: pending → approved | rejected, and rejected → approved (a
 merchant may reconsider; the partner cannot apply twice). An approved application
-stays approved: to stop a partner, disable their codes. Invitations are applications
-that the merchant creates already approved (`invited=true`): the merchant has decided,
-so the partner gets a default referral code at once and may simply never use it.
-Approval, by decision or invitation, creates the partner's default referral code.
+stays approved: to stop a partner, disable their codes. A merchant's invitation is an
+offer (`partners.services.invitations`): only the partner's acceptance approves, and the
+application it approves or creates is marked `invited=true`. Approval, by decision or by
+an accepted invitation, creates the partner's default referral code.
 """
 
 from __future__ import annotations
@@ -88,27 +88,42 @@ def application_submit(*, partner: Partner, program: Program, message: str = "")
     return application
 
 
-@transaction.atomic
-def application_invite(*, program: Program, partner: Partner, message: str = "") -> Application:
-    """The merchant brings a partner into a published program (public or invite-only)."""
-    _check_message(message)
-    partner = lock_partner(partner)
-    if program.status != ProgramStatus.PUBLISHED:
-        raise status_conflict(
-            f"Only a published program takes invitations (it is {program.status})"
-        )
-    application = _insert(
-        Application(
-            merchant=program.merchant,
-            mode=program.mode,
-            program=program,
-            partner=partner,
-            status=ApplicationStatus.APPROVED,
-            invited=True,
-            decision_message=message,
-            decided_at=timezone.now(),
-        )
+def approve_for_invitation(*, partner: Partner, program: Program, message: str) -> Application:
+    """The partner accepted an invitation: its application to `program` ends approved.
+
+    The caller holds the partner lock and has checked the invitation. A pending or
+    rejected application (the partner's own, so consented to) is approved; an approved
+    one stays as it is; without one, an approved application is created.
+    """
+    if program.status == ProgramStatus.ARCHIVED:
+        raise status_conflict("The program is archived")
+    application = (
+        Application.objects.select_related("program", "partner", "merchant")
+        .select_for_update(of=("self",))
+        .filter(partner=partner, program=program)
+        .first()
     )
+    if application is not None and application.status == ApplicationStatus.APPROVED:
+        return application
+    if application is None:
+        application = _insert(
+            Application(
+                merchant=program.merchant,
+                mode=program.mode,
+                program=program,
+                partner=partner,
+                status=ApplicationStatus.APPROVED,
+                invited=True,
+                decision_message=message,
+                decided_at=timezone.now(),
+            )
+        )
+    else:
+        application.status = ApplicationStatus.APPROVED
+        application.invited = True
+        application.decision_message = message
+        application.decided_at = timezone.now()
+        application.save(update_fields=["status", "invited", "decision_message", "decided_at"])
     _ensure_default_code(application)
     _emit(application, "application.approved")
     return application

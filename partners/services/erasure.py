@@ -1,4 +1,22 @@
-"""GDPR erasure of a partner: personal data goes, financial records stay consistent.
+"""GDPR erasure of a partner: by the partner (or staff) everywhere, by a merchant for itself.
+
+`partner_erase_for_merchant` is what a merchant's erase does (API and dashboard): it
+removes what that merchant holds about the partner, in both of its modes (its data in
+the other mode is still its own, and erasure is a privacy act, not a mode's setting):
+- the relationship: the partner's applications to the merchant's programs are deleted,
+  so the partner is no longer among the merchant's partners (it may apply again later);
+- participation: its referral and promo codes in the merchant's programs are disabled,
+  so its links stop tracking there and its clicks there no longer attribute;
+- copies: the merchant's recorded events (and so their deliveries and replays) have the
+  partner's name, website, email and application messages overwritten; the merchant's
+  invitations the partner answered, or that are addressed to its email, lose the address
+  (open ones are revoked).
+Conversions, commissions and clicks stay as they are (money rows, ids only). The
+partner's account, login, profile and everything at other merchants are untouched.
+`partner.erased` goes to the erasing merchant, in each mode it had the partner in.
+
+`partner_erase` is the platform-wide erasure (the partner's own request, or staff in the
+Django admin):
 
 What is erased: the partner's display name (→ "Erased partner"), website, country,
 payout accounts and tax details (IBANs, tax ids, signatures, the tax form: by the
@@ -24,12 +42,16 @@ included. `partner.erased` is emitted to every merchant and mode the partner app
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from rest_framework import serializers
 
 from accounts.models import Membership, Merchant, Partner, User
-from partners.models import Application
+from partners.models import Application, Invitation, InvitationStatus, PromoCode, ReferralCode
 from partners.serializers import PartnerOut
 from partners.services._common import lock_partner
 from payouts.services import payout_secrets_erase
@@ -94,3 +116,56 @@ def partner_erase(*, partner: Partner) -> Partner:
         emit(merchant=merchants[merchant_id], mode=mode, type="partner.erased", data=data)
     partner.refresh_from_db()
     return locked
+
+
+def erased_view(partner: Partner, erased_at: datetime) -> dict[str, Any]:
+    """The partner as a merchant that erased it sees it (PartnerOut's shape): nothing personal."""
+    moment = serializers.DateTimeField()
+    return {
+        "id": str(partner.pk),
+        "display_name": ERASED_DISPLAY_NAME,
+        "website": "",
+        "country": "",
+        "created_at": moment.to_representation(partner.created_at),
+        "erased": True,
+        "erased_at": moment.to_representation(erased_at),
+    }
+
+
+@transaction.atomic
+def partner_erase_for_merchant(*, merchant: Merchant, partner: Partner) -> dict[str, Any]:
+    """Erase what `merchant` holds about `partner` (see the module docstring).
+
+    Returns the partner as the merchant now sees it (`erased_view`).
+    """
+    locked = lock_partner(partner)
+    now = timezone.now()
+    applications = Application.objects.filter(merchant=merchant, partner=locked)
+    modes = sorted(set(applications.values_list("mode", flat=True)))
+    email = locked.user.email if locked.user is not None else ""
+    personal_texts = {locked.website, email}
+    if locked.user is not None:
+        personal_texts.add(locked.user.full_name)
+    for message, decision in applications.values_list("message", "decision_message"):
+        personal_texts |= {message, decision}
+    personal = {value: "" for value in personal_texts}
+    personal[locked.display_name] = ERASED_DISPLAY_NAME
+    events_redact(merchant_ids=[merchant.pk], mentioning=str(locked.pk), values=personal)
+    ReferralCode.objects.filter(merchant=merchant, partner=locked, disabled_at__isnull=True).update(
+        disabled_at=now
+    )
+    PromoCode.objects.filter(merchant=merchant, partner=locked, disabled_at__isnull=True).update(
+        disabled_at=now
+    )
+    invitations = Invitation.objects.filter(merchant=merchant).filter(
+        Q(partner=locked) | (Q(email=email.lower()) if email else Q(pk__in=[]))
+    )
+    invitations.filter(status=InvitationStatus.INVITED).update(
+        status=InvitationStatus.REVOKED, answered_at=now
+    )
+    invitations.update(email="", message="", application=None)
+    applications.delete()
+    data = erased_view(locked, now)
+    for mode in modes:
+        emit(merchant=merchant, mode=mode, type="partner.erased", data=data)
+    return data

@@ -13,9 +13,12 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import Token
 
 from accounts.keys import digests_match, parse_key
-from accounts.models import ApiKey
+from accounts.models import ApiKey, User
+from accounts.tokens import is_current, session_ended
 from selgeo import changes
 from selgeo.api.errors import ApiError, Forbidden, InvalidApiKey, Unauthorized
 from selgeo.db import JoinedLoader
@@ -116,7 +119,12 @@ class PublicKeyAuthentication(_KeyAuthentication):
 
 
 class MerchantJWTAuthentication(JWTAuthentication):
-    """The dashboard token. API keys sent here are recognised and refused as FORBIDDEN."""
+    """The dashboard token. API keys sent here are recognised and refused as FORBIDDEN.
+
+    A token is honoured while its user is active, its `gen` claim is the user's token
+    generation (read from the user row this reads anyway: no extra query) and its session
+    was not logged out (one read of the shared cache); see accounts.tokens.
+    """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         token = bearer_token(request)
@@ -128,6 +136,14 @@ class MerchantJWTAuthentication(JWTAuthentication):
             return super().authenticate(request)
         except (InvalidToken, TokenError) as exc:
             raise Unauthorized("The access token is invalid or expired") from exc
+
+    def get_user(self, validated_token: Token) -> Any:
+        user = User.objects.filter(pk=validated_token.get(jwt_settings.USER_ID_CLAIM)).first()
+        if user is None or not is_current(user=user, token=validated_token):
+            raise Unauthorized("The session has ended: log in again")
+        if session_ended(validated_token):
+            raise Unauthorized("The session was logged out: log in again")
+        return user
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

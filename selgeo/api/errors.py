@@ -278,6 +278,15 @@ def is_api_path(path: str) -> bool:
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     if is_api_path(request.path):
+        if request.resolver_match is None:
+            # No route matched, so no view counted the request: it is counted in the
+            # general zone here, or probing unknown paths would be free.
+            from selgeo.api import ratelimit
+
+            try:
+                ratelimit.enforce(request, zone="general")
+            except ApiError as error:
+                return json_error(error)
         return json_error(NotFound())
     from django.views.defaults import page_not_found
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_click_audit_shows_the_click_program_partner_and_its_conversions(
-    sk_live: Any, program: Program, partner: Partner
+    sk_live: Any, program: Program, partner: Partner, approved: Any
 ) -> None:
     code = ReferralCodeFactory(program=program, partner=partner, code="anna")
     click = ClickFactory(program=program, partner=partner, referral_code=code, country="DE")

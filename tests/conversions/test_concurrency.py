@@ -85,10 +85,8 @@ def test_concurrent_cpa_conversions_of_one_customer_pay_once(
     assert {c.attribution_explanation["code"] for c in limited} == {"cpa_customer_limit"}
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SKIP LOCKED claims rows on PostgreSQL; SQLite runs one writer and no sweeps",
-)
+# SKIP LOCKED claims rows on PostgreSQL; SQLite runs one writer and no sweeps.
+@pytest.mark.postgresql
 def test_concurrent_approval_sweeps_approve_and_announce_each_commission_once(
     keys: Keys, program: Program, partner: Partner
 ) -> None:

@@ -143,7 +143,7 @@ def test_unresolvable_signal_is_201_not_attributed_without_commission(sk_live: A
 
 
 def test_events_conversion_and_commission_created_carry_the_representations(
-    sk_live: Any, click: Click
+    sk_live: Any, click: Click, approved: Any
 ) -> None:
     response = post(sk_live, body(click_id=str(click.pk)))
 

@@ -33,6 +33,7 @@ MERCHANT_POSTS = [
     "/dashboard/programs/validate/",
     f"/dashboard/programs/{SOME_ID}/status/publish/",
     f"/dashboard/programs/{SOME_ID}/invite/",
+    f"/dashboard/invitations/{SOME_ID}/revoke/",
     f"/dashboard/applications/{SOME_ID}/approve/",
     f"/dashboard/partners/{SOME_ID}/promo-codes/",
     f"/dashboard/referral-codes/{SOME_ID}/disable/",
@@ -43,6 +44,8 @@ PARTNER_PAGES = [
     "/partner/programs/",
     f"/partner/programs/{SOME_ID}/apply/",
     "/partner/applications/",
+    "/partner/invitations/",
+    "/partner/invitations/t/some-token/",
     "/partner/profile/",
     "/partner/erase/",
 ]
@@ -98,7 +101,7 @@ def test_another_merchants_program_is_not_found_anywhere(alice_web, other_progra
         assert alice_web.get(url).status_code == 404
     assert alice_web.post(f"{base}/edit/", form_data(name="Taken over")).status_code == 404
     assert alice_web.post(f"{base}/status/archive/").status_code == 404
-    assert alice_web.post(f"{base}/invite/", {"partner": "x@example.com"}).status_code == 404
+    assert alice_web.post(f"{base}/invite/", {"email": "x@example.com"}).status_code == 404
     other_program.refresh_from_db()
     assert (other_program.name, other_program.status) == ("Hats", "published")
 

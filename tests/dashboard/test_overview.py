@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from partners import services as partner_services
 from tests.conftest import api_client
 from tests.dashboard.conftest import page, switch_mode
 from tests.partners.factories import ApplicationFactory, ReferralCodeFactory
@@ -83,6 +84,18 @@ def test_overview_shows_exact_figures(alice_web, activity, partner, program):
         (partner.display_name, 10, 2, "18.75 EUR")
     ]
     assert [row.name for row in response.context["report"].top_programs] == [program.name]
+
+
+def test_a_partner_this_merchant_erased_keeps_its_figures_without_its_name(
+    alice_web, activity, partner, merchant
+):
+    partner_services.partner_erase_for_merchant(merchant=merchant, partner=partner)
+
+    response = alice_web.get("/dashboard/?range=7d")
+
+    top = response.context["report"].top_partners
+    assert [(row.name, row.clicks, row.conversions) for row in top] == [("Former partner", 10, 2)]
+    assert partner.display_name not in page(response)
 
 
 def test_overview_figures_do_not_change_when_clicks_are_rolled_up(alice_web, activity):

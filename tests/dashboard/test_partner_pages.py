@@ -112,26 +112,33 @@ def test_codes_of_another_merchant_or_mode_are_not_found(alice_web, other_progra
     assert alice_web.post(f"/dashboard/referral-codes/{theirs.pk}/disable/").status_code == 404
 
 
-def test_erasure_asks_to_type_the_name_and_then_erases(alice_web, approved, partner):
+def test_erasure_asks_to_type_the_name_and_then_erases_this_merchants_data_only(
+    alice_web, approved, partner, other_program
+):
+    elsewhere = ApplicationFactory(program=other_program, partner=partner, status="approved")
     url = f"/dashboard/partners/{partner.pk}/erase/"
     confirm_page = alice_web.get(url)
     assert f"Type “{partner.display_name}” to confirm" in page(confirm_page)
+    assert "applies to your merchant account only, in both test and live mode" in page(confirm_page)
     response = alice_web.post(url, {"confirm": "someone else"})
     assert response.context["form"].errors == {
         "confirm": ["This does not match the name; nothing was erased."]
     }
+    assert Application.objects.filter(pk=approved.pk).exists()
+    name = partner.display_name
+    response = alice_web.post(url, {"confirm": name}, follow=True)
+    assert flashed(response) == [
+        "The partner was removed from your programs and your data about it erased."
+    ]
+    assert response.redirect_chain[-1][0] == "/dashboard/partners/"
+    assert not Application.objects.filter(pk=approved.pk).exists()
+    assert not ReferralCode.objects.filter(program=approved.program, disabled_at=None).exists()
     partner.refresh_from_db()
-    assert partner.erased_at is None
-    response = alice_web.post(url, {"confirm": partner.display_name}, follow=True)
-    assert flashed(response) == ["The partner's personal data was erased."]
-    partner.refresh_from_db()
-    assert (partner.display_name, partner.website, partner.erased_at is not None) == (
-        "Erased partner",
-        "",
-        True,
-    )
-    assert partner.user is not None and not partner.user.is_active
-    assert alice_web.get(url)["Location"] == f"/dashboard/partners/{partner.pk}/"
+    assert (partner.display_name, partner.erased_at) == (name, None)
+    assert partner.user is not None and partner.user.is_active
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == "approved"
+    assert alice_web.get(url).status_code == 404
 
 
 def test_a_member_cannot_erase_a_partner(bob_web, approved, partner):

@@ -1,5 +1,5 @@
 """A program's page: the snippet with the mode's public key, link format, partners and codes,
-and inviting partners."""
+and invitations (offers the partner accepts or declines)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from accounts import services as account_services
 from accounts.models import Partner
 from partners import services as partner_services
-from partners.models import Application, Program, ProgramStatus, ReferralCode
+from partners.models import Application, Invitation, Program, ProgramStatus, ReferralCode
 from tests.dashboard.conftest import flashed, page
 from tests.factories import PartnerFactory
 from tests.partners.factories import ApplicationFactory, PromoCodeFactory
@@ -55,78 +55,71 @@ def test_the_link_format_and_each_partners_links_and_codes_are_ready_to_copy(
     assert "SUMMER10" in body and partner.display_name in body
 
 
-def test_inviting_a_partner_by_email_approves_them_with_a_code(alice_web, program):
-    invitee = PartnerFactory(display_name="Invited Ivy")
-    response = alice_web.post(
-        f"/dashboard/programs/{program.pk}/invite/",
-        {"partner": invitee.user.email.upper(), "message": "Welcome!"},
-        follow=True,
-    )
-    assert flashed(response) == ["Invited Ivy is now a partner of Shoes."]
-    application = Application.objects.get(partner=invitee)
-    assert (application.status, application.invited, application.decision_message) == (
-        "approved",
-        True,
-        "Welcome!",
-    )
-    assert ReferralCode.objects.filter(partner=invitee, program=program, is_default=True).exists()
-
-
-def test_inviting_by_partner_id(alice_web, program):
-    invitee = PartnerFactory()
-    alice_web.post(f"/dashboard/programs/{program.pk}/invite/", {"partner": str(invitee.pk)})
-    assert Application.objects.get(partner=invitee).status == "approved"
-
-
-@pytest.mark.parametrize(
-    ("reference", "error"),
-    [
-        ("nobody@example.com", "No partner account matches this email or id."),
-        ("00000000-0000-0000-0000-000000000000", "No partner account matches this email or id."),
-    ],
-)
-def test_inviting_an_unknown_partner_shows_the_error_by_the_field(
-    alice_web, program, reference, error
+def test_inviting_an_account_and_an_unknown_address_answers_the_same(
+    alice_web, program, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = alice_web.post(f"/dashboard/programs/{program.pk}/invite/", {"partner": reference})
+    invitee = PartnerFactory(display_name="Invited Ivy")
+    flashes = []
+    for email in (invitee.user.email.upper(), "new.person@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = alice_web.post(
+                f"/dashboard/programs/{program.pk}/invite/",
+                {"email": email, "message": "Welcome!"},
+                follow=True,
+            )
+        flashes.append(flashed(response))
+    assert flashes == [
+        [f"{invitee.user.email.lower()} is invited to Shoes."],
+        ["new.person@example.com is invited to Shoes."],
+    ]
+    # An offer only: nobody is approved, nobody is the merchant's partner yet.
+    assert Application.objects.count() == 0
+    assert not ReferralCode.objects.exists()
+    assert [mail.to for mail in mailoutbox] == [
+        [invitee.user.email.lower()],
+        ["new.person@example.com"],
+    ]
+    body = page(alice_web.get(f"/dashboard/programs/{program.pk}/"))
+    assert body.count('<span class="pill invited">Invited</span>') == 2
+    assert "Invited Ivy" not in body and invitee.website not in body
+
+
+def test_inviting_the_same_address_again_says_so(alice_web, program):
+    url = f"/dashboard/programs/{program.pk}/invite/"
+    alice_web.post(url, {"email": "a@example.com"}, follow=True)
+    response = alice_web.post(url, {"email": "A@example.com"}, follow=True)
+    assert flashed(response) == ["a@example.com is already invited to Shoes."]
+    assert Invitation.objects.count() == 1
+
+
+def test_a_merchant_revokes_an_open_invitation(alice_web, charlie_web, program):
+    invitation, _created = partner_services.invitation_create(program=program, email="a@b.org")
+    assert charlie_web.post(f"/dashboard/invitations/{invitation.pk}/revoke/").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "invited"
+    response = alice_web.post(f"/dashboard/invitations/{invitation.pk}/revoke/", follow=True)
+    assert flashed(response) == ["The invitation of a@b.org is revoked."]
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+
+
+def test_an_invalid_address_shows_the_error_by_the_field(alice_web, program):
+    response = alice_web.post(f"/dashboard/programs/{program.pk}/invite/", {"email": "nope"})
     assert response.status_code == 200
-    assert response.context["invite_form"].errors == {"partner": [error]}
-    assert Application.objects.count() == 0
-
-
-def test_inviting_someone_who_applied_already_changes_nothing(alice_web, program, application):
-    response = alice_web.post(
-        f"/dashboard/programs/{program.pk}/invite/", {"partner": str(application.partner_id)}
-    )
-    assert response.context["invite_form"].errors == {
-        "partner": ["The partner has already applied to this program"]
-    }
-    application.refresh_from_db()
-    assert (application.status, application.invited) == ("pending", False)
-
-
-def test_an_erased_partner_cannot_be_invited(alice_web, program, partner):
-    partner_services.partner_erase(partner=partner)
-    response = alice_web.post(
-        f"/dashboard/programs/{program.pk}/invite/", {"partner": str(partner.pk)}
-    )
-    assert response.context["invite_form"].errors == {
-        "partner": ["The partner's data has been erased"]
-    }
-    assert Application.objects.count() == 0
+    assert response.context["invite_form"].errors == {"email": ["Enter a valid email address."]}
+    assert Invitation.objects.count() == 0
 
 
 def test_a_draft_program_takes_no_invitations(alice_web, program):
     Program.objects.filter(pk=program.pk).update(status=ProgramStatus.DRAFT)
-    invitee = PartnerFactory()
     assert 'id="invite-heading"' not in page(alice_web.get(f"/dashboard/programs/{program.pk}/"))
     response = alice_web.post(
-        f"/dashboard/programs/{program.pk}/invite/", {"partner": str(invitee.pk)}
+        f"/dashboard/programs/{program.pk}/invite/", {"email": "a@example.com"}
     )
     assert response.context["invite_form"].non_field_errors() == [
         "Only a published program takes invitations (it is draft)"
     ]
-    assert Application.objects.count() == 0
+    assert Invitation.objects.count() == 0
 
 
 def test_the_partner_table_is_paginated(alice_web, program):

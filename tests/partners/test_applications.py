@@ -1,4 +1,6 @@
-"""Applications: partners apply, merchants approve, reject and invite; events follow."""
+"""Applications: partners apply, merchants approve and reject; events follow.
+
+Invitations are in test_invitations.py."""
 
 from __future__ import annotations
 
@@ -177,100 +179,6 @@ def test_approving_for_an_archived_program_is_400(
     assert body["details"] == [{"field": "status", "message": "The program is archived"}]
     application.refresh_from_db()
     assert application.status == "pending"
-
-
-def invite(client: APIClient, program: Program, body: dict[str, Any]) -> Any:
-    return client.post(f"/api/v1/programs/{program.pk}/invite", body, format="json")
-
-
-def test_invite_by_partner_id_creates_approved_invited_application(
-    alice_client: APIClient, merchant: Merchant, partner: Partner
-) -> None:
-    private = ProgramFactory(merchant=merchant, is_public=False)
-
-    response = invite(alice_client, private, {"partner_id": str(partner.pk), "message": "Join!"})
-
-    assert response.status_code == 201, response.json()
-    body = response.json()
-    assert (body["status"], body["invited"], body["decision_message"]) == (
-        "approved",
-        True,
-        "Join!",
-    )
-    assert ReferralCode.objects.filter(partner=partner, program=private, is_default=True).exists()
-    assert events("application.approved")[0]["data"]["id"] == body["id"]
-
-
-def test_invite_by_email_finds_the_partner_account(
-    alice_client: APIClient, program: Program, partner: Partner
-) -> None:
-    assert partner.user is not None
-    response = invite(alice_client, program, {"email": partner.user.email.upper()})
-    assert response.status_code == 201, response.json()
-    assert response.json()["partner"] == str(partner.pk)
-
-
-def test_invited_partner_sees_invite_only_program_and_cannot_apply_again(
-    alice_client: APIClient, partner_client: APIClient, merchant: Merchant, partner: Partner
-) -> None:
-    private = ProgramFactory(merchant=merchant, is_public=False)
-    invite(alice_client, private, {"partner_id": str(partner.pk)})
-
-    detail = partner_client.get(f"/api/v1/partner/programs/{private.pk}")
-
-    assert detail.status_code == 200 and detail.json()["application_status"] == "approved"
-    assert_error(apply(partner_client, private), 409, "APPLICATION_DUPLICATE")
-
-
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
-        ({"email": "nobody@example.com"}, "email"),
-        ({"partner_id": "00000000-0000-0000-0000-000000000001"}, "partner_id"),
-        ({}, "partner_id"),
-        (
-            {"email": "a@example.com", "partner_id": "00000000-0000-0000-0000-000000000001"},
-            "partner_id",
-        ),
-        ({"email": "not-an-email"}, "email"),
-    ],
-)
-def test_invite_bad_input_is_400(
-    alice_client: APIClient, program: Program, body: dict[str, Any], field: str
-) -> None:
-    error = assert_error(invite(alice_client, program, body), 400, "VALIDATION_ERROR")
-    assert error["details"][0]["field"] == field
-    assert not Application.objects.exists()
-
-
-def test_inviting_a_merchant_user_without_partner_profile_is_400(
-    alice_client: APIClient, program: Program, bob: Any
-) -> None:
-    error = assert_error(
-        invite(alice_client, program, {"email": bob.email}), 400, "VALIDATION_ERROR"
-    )
-    assert error["details"][0]["field"] == "email"
-
-
-def test_invite_when_an_application_exists_is_409(
-    alice_client: APIClient, application: Application, program: Program, partner: Partner
-) -> None:
-    response = invite(alice_client, program, {"partner_id": str(partner.pk)})
-    assert_error(response, 409, "APPLICATION_DUPLICATE")
-    application.refresh_from_db()
-    assert (application.status, application.invited) == ("pending", False)
-
-
-@pytest.mark.parametrize("status", ["draft", "paused", "archived"])
-def test_invite_needs_a_published_program(
-    alice_client: APIClient, merchant: Merchant, partner: Partner, status: str
-) -> None:
-    closed = ProgramFactory(merchant=merchant, status=status)
-    body = assert_error(
-        invite(alice_client, closed, {"partner_id": str(partner.pk)}), 400, "VALIDATION_ERROR"
-    )
-    assert body["details"][0]["field"] == "status"
-    assert not Application.objects.exists()
 
 
 def test_merchant_lists_and_filters_applications(

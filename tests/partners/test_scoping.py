@@ -12,7 +12,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Merchant, Partner
-from partners.models import Application, Program, PromoCode, ReferralCode
+from partners import services
+from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
 from tests.conftest import assert_error
 from tests.partners.factories import (
     ApplicationFactory,
@@ -25,8 +26,14 @@ from webhooks.models import Event
 
 @pytest.fixture
 def objects(merchant: Merchant, partner: Partner) -> dict[str, Any]:
-    """Acme's live objects around an approved partner, plus a draft and a private program."""
+    """Acme's live objects around an approved partner, plus a draft and a private program,
+    and an open invitation of the partner's address to another program."""
     program = ProgramFactory(merchant=merchant, mode="live", code="LIVE-SHOES")
+    assert partner.user is not None
+    invitation, _created = services.invitation_create(
+        program=ProgramFactory(merchant=merchant, mode="live", code="LIVE-BAGS"),
+        email=partner.user.email,
+    )
     application = ApplicationFactory(program=program, partner=partner, status="pending")
     approved_program = ProgramFactory(merchant=merchant, mode="live", code="LIVE-HATS")
     ApplicationFactory(program=approved_program, partner=partner, status="approved")
@@ -38,6 +45,7 @@ def objects(merchant: Merchant, partner: Partner) -> dict[str, Any]:
         "promo_code": PromoCodeFactory(program=approved_program, partner=partner).pk,
         "draft": ProgramFactory(merchant=merchant, mode="live", status="draft").pk,
         "private": ProgramFactory(merchant=merchant, mode="live", is_public=False).pk,
+        "invitation": invitation.pk,
     }
 
 
@@ -47,6 +55,7 @@ def snapshot() -> dict[str, Any]:
         "applications": list(Application.objects.order_by("pk").values()),
         "referral_codes": list(ReferralCode.objects.order_by("pk").values()),
         "promo_codes": list(PromoCode.objects.order_by("pk").values()),
+        "invitations": list(Invitation.objects.order_by("pk").values()),
         "partners": list(Partner.objects.order_by("pk").values()),
         "events": Event.objects.count(),
     }
@@ -58,7 +67,9 @@ MERCHANT_ROUTES = [
     ("post", "programs/{program}/publish", {}),
     ("post", "programs/{program}/pause", {}),
     ("post", "programs/{program}/archive", {}),
-    ("post", "programs/{program}/invite", {"partner_id": "{partner}"}),
+    ("post", "programs/{program}/invite", {"email": "someone@example.com"}),
+    ("get", "invitations/{invitation}", None),
+    ("post", "invitations/{invitation}/revoke", {}),
     ("get", "partners/{partner}", None),
     ("post", "partners/{partner}/erase", {}),
     ("get", "applications/{application}", None),
@@ -79,6 +90,9 @@ PARTNER_ROUTES = [
     ("get", "partner/referral-codes/{referral_code}", None),
     ("post", "partner/referral-codes/{referral_code}/disable", {}),
     ("get", "partner/promo-codes/{promo_code}", None),
+    ("get", "partner/invitations/{invitation}", None),
+    ("post", "partner/invitations/{invitation}/accept", {}),
+    ("post", "partner/invitations/{invitation}/decline", {}),
 ]
 
 

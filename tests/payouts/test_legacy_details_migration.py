@@ -9,9 +9,9 @@ from django.db.migrations.executor import MigrationExecutor
 from payouts.models import PayoutAccount
 from tests.payouts.conftest import IBAN
 
-BEFORE = [("accounts", "0001_initial"), ("payouts", "0001_payout_accounts_and_tax")]
+BEFORE = [("accounts", "0002_user_token_generation"), ("payouts", "0001_payout_accounts_and_tax")]
 AFTER = [
-    ("accounts", "0002_partner_payout_fields_moved"),
+    ("accounts", "0003_partner_payout_fields_moved"),
     ("payouts", "0002_accounts_legacy_details"),
 ]
 

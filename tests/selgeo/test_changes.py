@@ -22,9 +22,7 @@ from tests.conftest import Keys, api_client, assert_error
 from tests.selgeo.listening import eventually
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="change notifications are PostgreSQL's"
-    ),
+    pytest.mark.postgresql,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -24,9 +24,7 @@ from tests.factories import MerchantFactory
 from tracking.models import Click
 from webhooks.models import Event
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
-)
+postgresql_only = pytest.mark.postgresql
 
 TYPED = """
 SELECT %(id)s::uuid, %(at)s::timestamptz, %(flag)s::boolean, %(n)s::bigint, %(text)s,

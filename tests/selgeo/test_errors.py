@@ -166,7 +166,7 @@ def test_valid_request_passes_and_writes_nothing_extra(keys: Keys):
     assert ApiKey.objects.count() == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server that can go away")
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_lost_database_connection_is_503_and_the_next_call_reconnects(
     settings, keys: Keys, merchant

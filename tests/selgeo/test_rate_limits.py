@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,11 +14,14 @@ from tests.conftest import Keys, api_client, assert_error
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.selgeo.probe_urls")]
 
 
+START = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+
 @pytest.fixture(autouse=True)
-def _one_window(time_machine):
-    # Counters use fixed one-minute windows; a test that crossed a window boundary would
-    # see its count restart. Time stands still inside each test instead.
-    time_machine.move_to("2026-03-04T05:06:07Z", tick=False)
+def _still_clock(time_machine):
+    # The window slides with the clock: time stands still inside each test, and a test
+    # that needs it to pass moves it.
+    time_machine.move_to(START, tick=False)
 
 
 BODY = {"amount_cents": 1, "currency": "EUR"}
@@ -68,8 +72,10 @@ def test_conversions_zone_limits_each_secret_key(keys: Keys):
 
 def test_auth_zone_limits_each_ip(anon_client):
     payload = {"email": "nobody@example.com", "password": "wrong-password-1"}
-    for _ in range(10):
-        assert anon_client.post("/api/v1/auth/login", payload, format="json").status_code == 401
+    for number in range(10):
+        # Another account each time: one account's own back-off starts after 5 failures.
+        guess = {**payload, "email": f"nobody{number}@example.com"}
+        assert anon_client.post("/api/v1/auth/login", guess, format="json").status_code == 401
     response = anon_client.post("/api/v1/auth/login", payload, format="json")
     assert_error(response, 429, "RATE_LIMIT_EXCEEDED")
     _retry_after(response)
@@ -128,24 +134,58 @@ def test_disabled_rate_limits_never_answer_429(settings):
 
 
 @pytest.fixture
-def dead_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "ratelimit-dead": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        },
-    }
-    settings.RATELIMIT_USE_CACHE = "ratelimit-dead"
+def dead_store(settings):
+    # A Redis nobody listens on: connections are refused at once.
+    settings.SELGEO_RATELIMIT_STORAGE_URL = "redis://127.0.0.1:1/0"
 
 
-def test_key_zones_fail_open_when_the_cache_is_down(dead_cache, keys: Keys):
+def test_key_zones_fail_open_when_the_store_is_down(dead_store, keys: Keys):
     response = api_client(keys.sk_test).post("/api/v1/probe/secret", BODY, format="json")
+    assert response.status_code == 201
+    response = api_client(keys.pk_test).post("/api/v1/probe/public", {}, format="json")
     assert response.status_code == 201
 
 
-def test_auth_zone_fails_closed_when_the_cache_is_down(dead_cache, anon_client):
+def test_general_zone_fails_open_when_the_store_is_down(dead_store):
+    assert Client().get("/api/v1/probe/open").status_code == 200
+    assert_error(Client().get("/api/v1/no-such-route"), 404, "NOT_FOUND")
+
+
+def test_auth_zone_fails_closed_when_the_store_is_down(dead_store, anon_client):
     payload = {"email": "nobody@example.com", "password": "wrong-password-1"}
     response = anon_client.post("/api/v1/auth/login", payload, format="json")
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
+
+
+def test_unknown_api_routes_count_in_the_general_zone(settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "general": "5/m"}
+    client = Client()
+    for _ in range(3):
+        assert client.get("/api/v1/probe/open").status_code == 200
+    for _ in range(2):
+        body = assert_error(client.get("/api/v1/no-such-route"), 404, "NOT_FOUND")
+        assert body["message"] == "Resource does not exist"
+    response = client.post("/api/v1/no-such-route", {}, content_type="application/json")
+    assert_error(response, 429, "RATE_LIMIT_EXCEEDED")
+    assert _retry_after(response) == 60
+    # The count is shared both ways: a known route is refused now too.
+    assert_error(client.get("/api/v1/probe/open"), 429, "RATE_LIMIT_EXCEEDED")
+    # Another address has its own count.
+    other = Client(REMOTE_ADDR="10.1.1.1")
+    assert_error(other.get("/api/v1/no-such-route"), 404, "NOT_FOUND")
+
+
+def test_unknown_tracking_routes_count_in_the_general_zone(settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "general": "3/m"}
+    client = Client()
+    for path in ("/v1/nope", "/v1/clicks/not-a-uuid", "/api/v2/clicks"):
+        assert_error(client.get(path), 404, "NOT_FOUND")
+    assert_error(client.get("/v1/nope"), 429, "RATE_LIMIT_EXCEEDED")
+    assert_error(client.get("/api/v1/probe/open"), 429, "RATE_LIMIT_EXCEEDED")
+
+
+def test_unknown_page_routes_are_not_api_routes(settings):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "general": "1/m"}
+    client = Client()
+    assert [client.get("/no-such-page").status_code for _ in range(3)] == [404, 404, 404]
+    assert client.get("/api/v1/probe/open").status_code == 200

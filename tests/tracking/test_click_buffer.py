@@ -40,9 +40,7 @@ from tracking import buffer, services
 from tracking.models import Click, ClickSource
 from tracking.visitors import ip_hash
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="clicks are buffered on PostgreSQL only"
-)
+pytestmark = pytest.mark.postgresql
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -377,7 +375,8 @@ def _server(port: int, buffer_ms: int) -> subprocess.Popen[bytes]:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": django_settings.REDIS_URL,
         "SELGEO_ENV": "production",
-        "SECRET_KEY": django_settings.SECRET_KEY,
+        # Production refuses the development key; visitors' addresses hash as in the tests.
+        "SECRET_KEY": "production-key-of-the-click-buffer-tests-0123456789abcdef",
         "SELGEO_IP_HASH_KEY": django_settings.SELGEO_IP_HASH_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SELGEO_REQUIRE_HTTPS": "0",

@@ -69,9 +69,7 @@ def _create_endpoint_in_another_process(merchant: Merchant) -> None:
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="change notifications are PostgreSQL's"
-)
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_listening_process_drops_nobody_when_another_creates_an_endpoint(
     listener, merchant: Merchant
@@ -94,9 +92,7 @@ def test_a_listening_process_drops_nobody_when_another_creates_an_endpoint(
     assert [e.deliveries.filter(attempt=1).count() for e in events] == [1] * 5
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="change notifications are PostgreSQL's"
-)
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_writing_its_endpoint_keeps_the_answer(listener, merchant: Merchant):
     before = listener.generation() or 0

@@ -96,7 +96,12 @@ class Command(BaseCommand):
                 )
                 partner_services.program_publish(program=program)
             if not Application.objects.filter(program=program, partner=partner).exists():
-                partner_services.application_invite(program=program, partner=partner)
+                # The merchant invites, and the demo accepts on the partner's behalf: an
+                # invitation is only an offer until the partner says yes.
+                invitation, _created = partner_services.invitation_create(
+                    program=program, email=DEMO_PARTNER_EMAIL
+                )
+                partner_services.invitation_accept(invitation=invitation, partner=partner)
             referral = ReferralCode.objects.filter(program=program, partner=partner).first()
             if referral is not None:
                 links[mode] = f"{settings.SELGEO_PUBLIC_URL}/r/{merchant.slug}/{referral.code}"

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ('accounts', '0002_user_token_generation'),
         # The details are copied into encrypted payout accounts first.
         ('payouts', '0002_accounts_legacy_details'),
     ]
