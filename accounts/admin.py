@@ -73,12 +73,10 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "country", "payout_method", "created_at", "erased_at")
-    list_filter = ("payout_method", "country", "erased_at")
+    list_display = ("display_name", "country", "created_at", "erased_at")
+    list_filter = ("country", "erased_at")
     search_fields = ("display_name", "website", "user__email")
     raw_id_fields = ("user",)
-    # Payout details are personal and financial data: staff see the method, not the IBAN.
-    exclude = ("payout_details",)
     actions = ["erase_partners"]
 
     @admin.action(description="Erase selected partners (GDPR): personal data is anonymised")

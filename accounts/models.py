@@ -100,13 +100,6 @@ class Membership(models.Model):
         return f"{self.user} @ {self.merchant} ({self.role})"
 
 
-class PayoutMethod(models.TextChoices):
-    NONE = "none", "Not set"
-    SEPA = "sepa", "SEPA bank transfer"
-    PAYPAL = "paypal", "PayPal"
-    MANUAL = "manual", "Manual"
-
-
 class Partner(models.Model):
     """An affiliate: a user who promotes merchants' programs.
 
@@ -122,10 +115,6 @@ class Partner(models.Model):
     display_name = models.CharField(max_length=120)
     website = models.URLField(max_length=500, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
-    payout_method = models.CharField(
-        max_length=10, choices=PayoutMethod.choices, default=PayoutMethod.NONE
-    )
-    payout_details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
 

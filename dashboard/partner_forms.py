@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import PayoutMethod
 from partners import rules
 from partners.models import ApplicationStatus
 
@@ -106,14 +105,6 @@ class MerchantFilterForm(forms.Form):
         _set_choices(self, "merchant", [("", "All merchants"), *merchants])
 
 
-# Payout detail keys per method (`partners.rules.PAYOUT_FIELDS`) and the form fields for them.
-PAYOUT_INPUTS = {
-    "sepa": {"iban": "payout_iban", "account_holder": "payout_account_holder", "bic": "payout_bic"},
-    "paypal": {"email": "payout_email"},
-    "manual": {"note": "payout_note"},
-}
-
-
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
         label="Display name", max_length=120, help_text="Merchants see this name."
@@ -130,60 +121,12 @@ class ProfileForm(forms.Form):
         max_length=2,
         help_text="Two-letter ISO code, e.g. DE.",
     )
-    payout_method = forms.ChoiceField(label="Payout method", choices=PayoutMethod.choices)
-    payout_iban = forms.CharField(
-        label="IBAN",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    payout_account_holder = forms.CharField(label="Account holder", required=False, max_length=140)
-    payout_bic = forms.CharField(label="BIC (optional)", required=False, max_length=11)
-    payout_email = forms.EmailField(label="PayPal email", required=False)
-    payout_note = forms.CharField(
-        label="Payment instructions",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For the manual method: how the merchant should pay you.",
-    )
-
-    def __init__(self, *args: Any, stored_iban: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.stored_iban = stored_iban
-        if stored_iban:
-            self.fields["payout_iban"].help_text = "Leave blank to keep the IBAN on file."
 
     def changes(self) -> dict[str, Any]:
-        """The profile changes for `partner_profile_update`, details for the chosen method only.
-
-        A blank IBAN keeps the stored one: the page never shows the full IBAN back, so the
-        partner cannot be asked to retype it on every save.
-        """
+        """The profile changes for `partner_profile_update`."""
         data = self.cleaned_data
-        method = data["payout_method"]
-        details: dict[str, str] = {}
-        for key, field in PAYOUT_INPUTS.get(method, {}).items():
-            value = data.get(field, "").strip()
-            if key == "iban" and not value:
-                value = self.stored_iban
-            if value:
-                details[key] = value
         return {
             "display_name": data["display_name"],
             "website": data["website"].strip(),
             "country": data["country"].strip().upper(),
-            "payout_method": method,
-            "payout_details": details,
         }
-
-    def service_errors(self, details: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-        """Service fields (`payout_details.iban`) renamed to this form's (`payout_iban`)."""
-        renamed = []
-        for detail in details or []:
-            field = str(detail.get("field", ""))
-            if field.startswith("payout_details."):
-                key = field.removeprefix("payout_details.")
-                field = "payout_email" if key == "email" else f"payout_{key}"
-            renamed.append({**detail, "field": field})
-        return renamed

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from dashboard.views import auth, earnings, portal, portal_invitations, portal_programs
+from dashboard.views import (
+    auth,
+    earnings,
+    payout_details,
+    portal,
+    portal_invitations,
+    portal_programs,
+)
 
 urlpatterns = [
     path("", portal.home, name="home"),
@@ -22,4 +29,7 @@ urlpatterns = [
     path("earnings/", earnings.earnings, name="earnings"),
     path("profile/", portal.profile, name="profile"),
     path("erase/", portal.erase, name="erase"),
+    path("payout-details/", payout_details.payout_account, name="payout-account"),
+    path("payout-details/tax/", payout_details.tax_details, name="tax-details"),
+    path("payout-details/tax/form/", payout_details.tax_document, name="tax-document"),
 ]

@@ -177,10 +177,9 @@ class PartnerOut(serializers.ModelSerializer):
 
 
 class ProfileOut(serializers.ModelSerializer):
-    """The partner's own profile. The IBAN is masked: a leaked token must not reveal it."""
+    """The partner's own profile (payout account and tax details have their own endpoints)."""
 
     email = serializers.SerializerMethodField()
-    payout_details = serializers.SerializerMethodField()
 
     class Meta:
         model = Partner
@@ -190,20 +189,11 @@ class ProfileOut(serializers.ModelSerializer):
             "display_name",
             "website",
             "country",
-            "payout_method",
-            "payout_details",
             "created_at",
         ]
 
     def get_email(self, obj: Partner) -> str | None:
         return obj.user.email if obj.user is not None else None
-
-    def get_payout_details(self, obj: Partner) -> dict[str, Any]:
-        details = dict(obj.payout_details or {})
-        iban = details.get("iban")
-        if isinstance(iban, str) and len(iban) > 8:
-            details["iban"] = f"{iban[:4]}{'*' * (len(iban) - 8)}{iban[-4:]}"
-        return details
 
 
 class ProfileUpdateIn(ReadOnlyAwareSerializer):
@@ -212,8 +202,6 @@ class ProfileUpdateIn(ReadOnlyAwareSerializer):
     display_name = StrictCharField(max_length=120, required=False)
     website = HttpUrlField(max_length=500, allow_blank=True, required=False)
     country = StrictCharField(max_length=2, allow_blank=True, required=False)
-    payout_method = serializers.ChoiceField(choices=list(rules.PAYOUT_FIELDS), required=False)
-    payout_details = serializers.DictField(required=False)
 
 
 # Applications --------------------------------------------------------------------------

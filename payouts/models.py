@@ -42,6 +42,7 @@ class PayoutAccount(models.Model):
     paypal_email = models.EmailField(max_length=254, blank=True)
     # Bitcoin: an address valid for SELGEO_BITCOIN_NETWORK when it was given.
     bitcoin_address = models.CharField(max_length=100, blank=True)
+    bitcoin_network = models.CharField(max_length=10, blank=True)
     # Manual / other
     instructions = models.TextField(max_length=1000, blank=True)
     is_active = models.BooleanField(default=True)

@@ -1,4 +1,4 @@
-"""The partner portal: my programs (links and codes), profile and payouts, self-erasure."""
+"""The partner portal: my programs (links and codes), profile, self-erasure."""
 
 from __future__ import annotations
 
@@ -111,24 +111,17 @@ def home(request: PartnerRequest) -> HttpResponse:
 @partner_view
 def profile(request: PartnerRequest) -> HttpResponse:
     partner = request.partner
-    details = partner.payout_details or {}
-    stored_iban = details.get("iban", "") if partner.payout_method == "sepa" else ""
     initial = {
         "display_name": partner.display_name,
         "website": partner.website,
         "country": partner.country,
-        "payout_method": partner.payout_method,
-        "payout_account_holder": details.get("account_holder", ""),
-        "payout_bic": details.get("bic", ""),
-        "payout_email": details.get("email", ""),
-        "payout_note": details.get("note", ""),
     }
-    form = ProfileForm(request.POST or None, initial=initial, stored_iban=stored_iban)
+    form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.partner_profile_update(partner=partner, changes=form.changes())
         except ValidationFailed as exc:
-            add_service_errors(form, form.service_errors(exc.details), exc.message)
+            add_service_errors(form, exc.details, exc.message)
         except ApiError as exc:
             form.add_error(None, exc.message)
         else:
@@ -137,7 +130,7 @@ def profile(request: PartnerRequest) -> HttpResponse:
     return render(
         request,
         "portal/profile.html",
-        {"section": "profile", "form": form, "stored_iban": stored_iban},
+        {"section": "profile", "form": form},
     )
 
 

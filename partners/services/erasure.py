@@ -18,8 +18,9 @@ partner's account, login, profile and everything at other merchants are untouche
 `partner_erase` is the platform-wide erasure (the partner's own request, or staff in the
 Django admin):
 
-What is erased: the partner's display name (→ "Erased partner"), website, country and
-payout details; the login's email (→ `erased-<uuid>@erased.invalid`), full name and
+What is erased: the partner's display name (→ "Erased partner"), website, country,
+payout accounts and tax details (IBANs, tax ids, signatures, the tax form: by the
+payouts app); the login's email (→ `erased-<uuid>@erased.invalid`), full name and
 password (unusable), and the login is deactivated so that its tokens stop working; the
 IP hashes, user agents and referrers of the partner's clicks (through the tracking app);
 the messages of the partner's applications.
@@ -49,10 +50,11 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.models import Membership, Merchant, Partner, PayoutMethod, User
+from accounts.models import Membership, Merchant, Partner, User
 from partners.models import Application, Invitation, InvitationStatus, PromoCode, ReferralCode
 from partners.serializers import PartnerOut
 from partners.services._common import lock_partner
+from payouts.services import payout_secrets_erase
 from tracking.services import clicks_anonymise_for_partner
 from webhooks.services import emit, events_redact
 
@@ -93,12 +95,11 @@ def partner_erase(*, partner: Partner) -> Partner:
     locked.display_name = ERASED_DISPLAY_NAME
     locked.website = ""
     locked.country = ""
-    locked.payout_method = PayoutMethod.NONE
-    locked.payout_details = {}
     locked.erased_at = timezone.now()
     locked.save()
     applications.update(message="", decision_message="")
     clicks_anonymise_for_partner(partner=locked)
+    payout_secrets_erase(partner=locked)
     pairs = sorted(set(applications.values_list("merchant_id", "mode")))
     # Events already recorded (partner.applied, application.*, conversion.*) carry the
     # partner's name, website and messages: those values are overwritten in place.

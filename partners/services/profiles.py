@@ -1,4 +1,4 @@
-"""The partner's own profile: public fields and payout details."""
+"""The partner's own profile: its public fields (payout details live in payouts)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,12 @@ from partners import rules
 from partners.services._common import lock_partner
 from selgeo.api.errors import ValidationFailed
 
-PROFILE_FIELDS = frozenset(
-    {"display_name", "website", "country", "payout_method", "payout_details"}
-)
+PROFILE_FIELDS = frozenset({"display_name", "website", "country"})
 
 
 @transaction.atomic
 def partner_profile_update(*, partner: Partner, changes: Mapping[str, Any]) -> Partner:
-    """Update the profile. Payout details are validated against the resulting method.
-
-    Sending `payout_method` alone keeps the stored details only if they fit the new
-    method (switching sepa → paypal without an email is an error, not a silent wipe).
-    """
+    """Update the profile's public fields."""
     errors: rules.Details = [
         {"field": name, "message": "This field cannot be changed"}
         for name in sorted(set(changes) - PROFILE_FIELDS)
@@ -43,13 +37,6 @@ def partner_profile_update(*, partner: Partner, changes: Mapping[str, Any]) -> P
     if "country" in changes:
         errors += rules.country_errors(changes["country"])
         locked.country = str(changes["country"]).upper()
-    if "payout_method" in changes or "payout_details" in changes:
-        method = changes.get("payout_method", locked.payout_method)
-        details = changes.get("payout_details", locked.payout_details)
-        clean, payout_errors = rules.clean_payout_details(method, details)
-        errors += payout_errors
-        locked.payout_method = method
-        locked.payout_details = clean
     if errors:
         raise ValidationFailed(details=errors)
     locked.save()

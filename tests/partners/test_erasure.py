@@ -14,6 +14,9 @@ from accounts.models import Membership, Merchant, Partner, Role, User
 from partners import selectors, services
 from partners.errors import ParticipantErased
 from partners.models import Application, Program, PromoCode, ReferralCode
+from payouts.models import PayoutAccount
+from payouts.selectors import payout_destination
+from payouts.services import payout_account_replace
 from tests.conftest import api_client, assert_error, jwt_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.partners.conftest import events
@@ -43,14 +46,18 @@ PERSONAL = {
 @pytest.fixture
 def jane(db: None) -> Partner:
     user = UserFactory(email=PERSONAL["email"], full_name=PERSONAL["full_name"])
-    return Partner.objects.create(
+    partner = Partner.objects.create(
         user=user,
         display_name=PERSONAL["display_name"],
         website=PERSONAL["website"],
         country=PERSONAL["country"],
-        payout_method="sepa",
-        payout_details={"iban": PERSONAL["iban"], "account_holder": PERSONAL["full_name"]},
     )
+    payout_account_replace(
+        partner=partner,
+        method="sepa",
+        details={"iban": PERSONAL["iban"], "account_holder": PERSONAL["full_name"]},
+    )
+    return partner
 
 
 @pytest.fixture
@@ -96,7 +103,7 @@ def assert_no_personal_data(partner: Partner) -> None:
     partner.refresh_from_db()
     assert partner.erased_at is not None
     assert (partner.display_name, partner.website, partner.country) == ("Erased partner", "", "")
-    assert (partner.payout_method, partner.payout_details) == ("none", {})
+    assert payout_destination(partner) is None
     assert partner.user is not None
     user = User.objects.get(pk=partner.user.pk)
     assert user.email.startswith("erased-") and user.email.endswith("@erased.invalid")
@@ -108,7 +115,8 @@ def assert_no_personal_data(partner: Partner) -> None:
     assert not User.objects.filter(full_name__icontains="jane").exists()
     assert not Partner.objects.filter(display_name__icontains="jane").exists()
     assert not Partner.objects.filter(website__icontains="jane").exists()
-    assert not Partner.objects.filter(payout_details__icontains=PERSONAL["iban"]).exists()
+    account = PayoutAccount.objects.get(partner=partner)
+    assert (account.iban, account.account_holder, account.is_active) == ("", "", False)
     assert list(Partner.objects.filter(pk=partner.pk).values_list("country", flat=True)) == [""]
     assert not Application.objects.filter(message__icontains="jane").exists()
     assert not Application.objects.filter(decision_message__icontains="jane").exists()
