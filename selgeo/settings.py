@@ -262,6 +262,8 @@ SELGEO_RATE_LIMITS = {
     "general": "300/m",
     # Tracking-link clicks recorded per visitor address; past it links still redirect.
     "links": "60/m",
+    # Invitation mails per merchant (both modes) and hour.
+    "invitations": "100/h",
 }
 # Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
 # this process's memory. Keys start with the prefix, then the namespace, which tests

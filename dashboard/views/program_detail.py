@@ -21,7 +21,7 @@ from dashboard.program_forms import InviteForm
 from dashboard.views.programs import scoped_program
 from partners import rules, selectors, services
 from partners.models import Program, ProgramStatus
-from selgeo.api.errors import ApiError, ValidationFailed
+from selgeo.api.errors import ApiError, RateLimitExceeded, ValidationFailed
 
 INVITATIONS_SHOWN = 50
 
@@ -111,6 +111,12 @@ def program_invite(request: MerchantRequest, program_id: uuid.UUID) -> HttpRespo
             )
         except ValidationFailed as exc:
             add_service_errors(form, exc.details, exc.message)
+        except RateLimitExceeded as exc:
+            form.add_error(
+                None,
+                "You have sent as many invitations as an hour allows; "
+                f"try again in {exc.retry_after // 60 + 1} minutes.",
+            )
         else:
             messages.success(
                 request,

@@ -32,6 +32,7 @@ from partners.mails import send_invitation_mail
 from partners.models import Invitation, InvitationStatus, Program, ProgramStatus
 from partners.services._common import lock_partner, violated_constraint
 from partners.services.applications import MESSAGE_MAX, approve_for_invitation
+from selgeo.api import ratelimit
 from selgeo.api.errors import ValidationFailed
 
 OPEN_INVITATION_CONSTRAINT = "partners_invitation_one_open"
@@ -61,6 +62,8 @@ def invitation_create(
         validate_email(address)
     except DjangoValidationError as exc:
         raise ValidationFailed.field("email", "Enter a valid email address") from exc
+    # Counted per merchant whatever the address: the answer must not tell accounts apart.
+    ratelimit.enforce_key(zone="invitations", key=str(program.merchant_id))
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         merchant=program.merchant,

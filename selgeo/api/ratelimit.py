@@ -59,6 +59,9 @@ ZONES = {
     "auth": Zone("auth", per_key=False, fail_open=False),
     "general": Zone("general", per_key=False, fail_open=True),
     "links": Zone("links", per_key=False, fail_open=True),
+    # Invitation mails a merchant may send (per merchant and hour): an invitation goes to
+    # any address, so it must not become a way to send mail in bulk.
+    "invitations": Zone("invitations", per_key=True, fail_open=True),
 }
 
 _PERIODS: dict[str, type[RateLimitItem]] = {
@@ -122,7 +125,18 @@ def enforce(request: HttpRequest, *, zone: str, key: str | None = None) -> None:
     if not settings.SELGEO_RATELIMITS_ENABLED:
         return
     spec = ZONES[zone]
-    value = key if spec.per_key and key else client_ip(request)
+    _count(spec, key if spec.per_key and key else client_ip(request))
+
+
+def enforce_key(*, zone: str, key: str) -> None:
+    """Count one action of `key` (a merchant, say) in a key zone, outside any request."""
+    if not settings.SELGEO_RATELIMITS_ENABLED:
+        return
+    _count(ZONES[zone], key)
+
+
+def _count(spec: Zone, value: str) -> None:
+    zone = spec.name
     item = rate_item(settings.SELGEO_RATE_LIMITS[zone], settings.SELGEO_RATELIMIT_NAMESPACE)
     counter = limiter()
     try:

@@ -92,6 +92,16 @@ def test_inviting_the_same_address_again_says_so(alice_web, program):
     assert Invitation.objects.count() == 1
 
 
+def test_past_the_hours_invitations_the_page_says_when_to_try_again(settings, alice_web, program):
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "invitations": "1/h"}
+    url = f"/dashboard/programs/{program.pk}/invite/"
+    alice_web.post(url, {"email": "a@example.com"})
+    response = alice_web.post(url, {"email": "b@example.com"})
+    assert response.status_code == 200
+    assert "You have sent as many invitations as an hour allows" in page(response)
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["a@example.com"]
+
+
 def test_a_merchant_revokes_an_open_invitation(alice_web, charlie_web, program):
     invitation, _created = partner_services.invitation_create(program=program, email="a@b.org")
     assert charlie_web.post(f"/dashboard/invitations/{invitation.pk}/revoke/").status_code == 404

@@ -467,3 +467,29 @@ def test_a_second_merchant_invitation_does_not_touch_the_first_merchants_partner
     assert list(Application.objects.filter(pk=approved.pk).values()) == before
     default_code.refresh_from_db()
     assert default_code.disabled_at is None
+
+
+def test_a_merchant_sends_at_most_the_hours_invitations_and_another_is_unaffected(
+    settings: Any,
+    charlie_client: APIClient,
+    alice_client: APIClient,
+    other_program: Program,
+    program: Program,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "invitations": "2/h"}
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = [invite(charlie_client, other_program, f"p{n}@example.org") for n in range(3)]
+        acme = invite(alice_client, program, "p9@example.org")
+
+    assert [r.status_code for r in sent[:2]] == [201, 201]
+    assert_error(sent[2], 429, "RATE_LIMIT_EXCEEDED")
+    assert 60 < int(sent[2]["Retry-After"]) <= 3600
+    assert acme.status_code == 201
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == [
+        "p0@example.org",
+        "p1@example.org",
+        "p9@example.org",
+    ]
+    assert len(mailoutbox) == 3
