@@ -59,7 +59,7 @@ def mask(value: str, visible: int = 4) -> str:
     if not value:
         return ""
     tail = value[-visible:] if len(value) > visible else ""
-    return f"•••• {tail}".rstrip()
+    return f"•••• {tail.strip()}".rstrip()
 
 
 class EncryptedTextField(models.TextField):

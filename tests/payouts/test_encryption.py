@@ -72,7 +72,7 @@ def test_a_rotated_key_still_reads_old_values_and_rotation_moves_them(settings):
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("DE89370400440532013000", "•••• 3000"), ("abc", "••••"), ("", "")],
+    [("DE89370400440532013000", "•••• 3000"), ("abc", "••••"), ("", ""), ("jane doe", "•••• doe")],
 )
 def test_masks_show_the_last_four_characters_at_most(value, masked):
     assert encryption.mask(value) == masked

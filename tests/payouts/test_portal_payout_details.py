@@ -131,7 +131,7 @@ def test_the_signed_form_is_a_printable_page_with_secrets_masked(
     body = page(partner_web.get(DOCUMENT))
     assert "Form W-8BEN — Certificate of Foreign Status" in body
     assert "1990-04-01" in body and "Hauptstraße 1" in body
-    assert "•••• 5976" in body and "••••  doe" in body
+    assert "•••• 5976" in body and "•••• doe" in body
     assert "136695976" not in body and "jane doe" not in body
     assert profile.signed_at.date().isoformat() in body
 

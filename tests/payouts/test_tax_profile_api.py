@@ -65,7 +65,7 @@ def test_a_w8ben_is_signed_stored_encrypted_and_answered_masked(
             "treaty_rate": "",
             "treaty_income_type": "",
         },
-        "signature": "••••  doe",
+        "signature": "•••• doe",
         "signed_at": body["signed_at"],
         "expires_on": f"{signed.year + 3}-12-31",
         "updated_at": body["updated_at"],
@@ -80,7 +80,7 @@ def test_a_w8ben_is_signed_stored_encrypted_and_answered_masked(
     assert lines["Name"] == "Jane Doe"
     assert lines["Date of birth"] == "1990-04-01"
     assert lines["Foreign tax identifying number"] == "•••• 5976"
-    assert lines["Signature (typed)"] == "••••  doe"
+    assert lines["Signature (typed)"] == "•••• doe"
     assert lines["Date"] == signed.date().isoformat()
     assert lines["In effect until"] == f"{signed.year + 3}-12-31"
     # The raw row holds tokens only: no tax id, signature, address or birth date.
@@ -279,7 +279,7 @@ def test_the_log_line_names_tax_id_and_signature_only_masked(
 ) -> None:
     with caplog.at_level(logging.INFO, logger="selgeo.payouts"):
         put(partner_client, w8ben())
-    assert "tax_id=•••• 5976 (eu.vat) signature=••••  doe" in caplog.text
+    assert "tax_id=•••• 5976 (eu.vat) signature=•••• doe" in caplog.text
     assert "136695976" not in caplog.text and "jane doe" not in caplog.text
 
 
