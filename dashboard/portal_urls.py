@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard.views import auth, earnings, portal, portal_programs
+from dashboard.views import auth, earnings, portal, portal_payouts, portal_programs
 
 urlpatterns = [
     path("", portal.home, name="home"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("programs/<uuid:program_id>/apply/", portal_programs.apply, name="apply"),
     path("applications/", portal_programs.applications, name="applications"),
     path("earnings/", earnings.earnings, name="earnings"),
+    path("payouts/", portal_payouts.payout_history, name="payouts"),
+    path("payouts/<uuid:payout_id>/", portal_payouts.payout_statement, name="payout-statement"),
+    path(
+        "payouts/<uuid:payout_id>/statement.csv",
+        portal_payouts.payout_statement_csv,
+        name="payout-statement-csv",
+    ),
     path("profile/", portal.profile, name="profile"),
     path("erase/", portal.erase, name="erase"),
 ]
