@@ -121,7 +121,7 @@ ORDER BY p.display_name, b.partner_id, b.currency
 
 
 def _db_uuid(value: uuid.UUID) -> Any:
-    return Merchant._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+    return Merchant._meta.pk.get_db_prep_value(value, connection)
 
 
 def preview(*, merchant: Merchant, mode: str) -> list[PreviewRow]:
@@ -237,11 +237,13 @@ def payouts_of_partner(*, partner: Partner, mode: str) -> QuerySet[Payout]:
 
 def run_totals(run: PayoutRun) -> list[dict[str, Any]]:
     """Per currency and status: how many payouts and how much."""
-    return list(
-        run.payouts.values("currency", "status")
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in run.payouts.values("currency", "status")
         .annotate(total=Sum("amount_cents"))
         .order_by("currency", "status")
-    )
+    ]
+    return rows
 
 
 @dataclass
@@ -327,7 +329,9 @@ def partner_balances(*, partner: Partner, mode: str, today: date) -> list[Balanc
         .values("merchant_id", "currency")
         .annotate(total=Sum("amount_cents"))
     }
-    keys = {(row["merchant_id"], row["currency"]): row for row in waiting}
+    keys: dict[tuple[Any, str], dict[str, Any]] = {
+        (row["merchant_id"], row["currency"]): dict(row) for row in waiting
+    }
     for key in owed:
         keys.setdefault(key, {"pending": 0, "approved": 0, "in_payout": 0})
     merchants = Merchant.objects.in_bulk({merchant_id for merchant_id, _ in keys})

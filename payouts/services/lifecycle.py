@@ -31,8 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     PayoutStatus.PAID: set(),
     PayoutStatus.FAILED: set(),
 }
-EVENTS = {PayoutStatus.PAID: "payout.paid", PayoutStatus.FAILED: "payout.failed"}
-_STAMP = {
+EVENTS: dict[str, str] = {PayoutStatus.PAID: "payout.paid", PayoutStatus.FAILED: "payout.failed"}
+_STAMP: dict[str, str] = {
     PayoutStatus.PROCESSING: "processing_at",
     PayoutStatus.PAID: "paid_at",
     PayoutStatus.FAILED: "failed_at",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
@@ -57,8 +58,8 @@ RETURNING amount_cents
 """
 
 
-def _db(value: uuid.UUID) -> object:
-    return Payout._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+def _db(value: uuid.UUID) -> Any:
+    return Payout._meta.pk.get_db_prep_value(value, connection)
 
 
 def run_targets(*, merchant: Merchant, mode: str, partner_ids: list[uuid.UUID] | None) -> list[str]:

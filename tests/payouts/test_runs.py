@@ -6,7 +6,7 @@ import pytest
 
 from conversions.models import Commission, CommissionAdjustment
 from payouts import selectors, services
-from payouts.models import Payout, PayoutAdjustment, PayoutCommission
+from payouts.models import Payout, PayoutAdjustment, PayoutCommission, PayoutRun
 from selgeo.api.errors import ValidationFailed
 from tests.factories import PartnerFactory
 from tests.payouts.money import adjustment, commission, sepa_account, tax_profile
@@ -234,3 +234,66 @@ def test_test_mode_runs_never_touch_live_commissions(merchant, program, test_pro
     (payout,) = Payout.objects.all()
     assert (payout.mode, payout.amount_cents) == ("test", 8000)
     assert not PayoutCommission.objects.filter(commission=live).exists()
+
+
+def test_a_commission_reversed_while_its_payout_was_on_its_way_is_owed_back(
+    merchant, program, jane
+):
+    from conversions.services import conversion_reverse
+
+    sold = commission(program, jane, 7000)
+    services.payout_run_create(merchant=merchant, mode="live")
+    conversion_reverse(
+        merchant=merchant, mode="live", conversion_id=sold.conversion_id, reason="chargeback"
+    )
+    sold.refresh_from_db()
+    assert sold.status == "reversed"
+
+    services.payout_run_transition(
+        merchant=merchant, mode="live", run_id=Payout.objects.get().run_id, to="paid"
+    )
+
+    sold.refresh_from_db()
+    assert sold.status == "paid"
+    owed = CommissionAdjustment.objects.get(commission=sold)
+    assert (owed.amount_cents, owed.status, owed.reason) == (-7000, "open", "chargeback")
+
+
+def test_a_large_run_is_built_by_the_task_with_progress(
+    merchant, program, monkeypatch, django_capture_on_commit_callbacks
+):
+    from payouts.services import runs
+
+    monkeypatch.setattr(runs, "INLINE_BUILD_LIMIT", 2)
+    monkeypatch.setattr(runs, "PROGRESS_EVERY", 2)
+    seen: list[int] = []
+    build = runs.payout_build
+
+    def watched(**kwargs):
+        seen.append(PayoutRun.objects.get(pk=kwargs["run"].pk).partners_done)
+        return build(**kwargs)
+
+    monkeypatch.setattr(runs, "payout_build", watched)
+    for i in range(5):
+        partner = PartnerFactory(display_name=f"P{i}")
+        sepa_account(partner)
+        commission(program, partner, 6000)
+
+    with django_capture_on_commit_callbacks() as queued:
+        run = services.payout_run_create(merchant=merchant, mode="live")
+    # Queued for when the run is committed: nothing built inside the request.
+    assert (run.status, run.partners_total, run.partners_done) == ("building", 5, 0)
+    assert Payout.objects.count() == 0
+    assert len(queued) == 1
+
+    queued[0]()  # the task (run inline here)
+
+    run.refresh_from_db()
+    assert (run.status, run.partners_done) == ("ready", 5)
+    assert seen == [0, 0, 2, 2, 4]
+    assert Payout.objects.filter(run=run).count() == 5
+    # A redelivered message finds the run built and changes nothing.
+    from payouts.tasks import build_run
+
+    build_run.delay(str(run.pk))
+    assert Payout.objects.filter(run=run).count() == 5
