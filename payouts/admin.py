@@ -8,7 +8,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from payouts.run_models import Payout, PayoutRun, PayoutSettings
+from payouts.run_models import (
+    Payout,
+    PayoutAdjustment,
+    PayoutCommission,
+    PayoutRun,
+    PayoutSettings,
+)
 from selgeo.admin_tools import NoCountPaginator
 
 
@@ -50,6 +56,22 @@ class PayoutAdmin(_ReadOnlyMoneyAdmin):
     list_filter = ("mode", "status", "rail")
     search_fields = ("=id", "=reference")
     raw_id_fields = ("run", "merchant", "partner", "payout_account")
+
+
+@admin.register(PayoutCommission)
+class PayoutCommissionAdmin(_ReadOnlyMoneyAdmin):
+    list_display = ("id", "payout", "commission", "amount_cents", "live")
+    list_filter = ("live",)
+    search_fields = ("=payout__id", "=commission__id")
+    raw_id_fields = ("payout", "commission")
+
+
+@admin.register(PayoutAdjustment)
+class PayoutAdjustmentAdmin(_ReadOnlyMoneyAdmin):
+    list_display = ("id", "payout", "adjustment", "amount_cents", "live")
+    list_filter = ("live",)
+    search_fields = ("=payout__id", "=adjustment__id")
+    raw_id_fields = ("payout", "adjustment")
 
 
 @admin.register(PayoutSettings)
