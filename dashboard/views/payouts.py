@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.paging import paginate
+from dashboard.payout_forms import PayoutSettingsForm, minimums_text
 from payouts import selectors, services
 from payouts.rails import RAILS, run_file
 from payouts.run_errors import PayoutFileUnavailable, PayoutTransitionRefused
@@ -135,3 +136,39 @@ def payout_mark(request: MerchantRequest, payout_id: uuid.UUID, action: str) -> 
     except PayoutTransitionRefused as exc:
         messages.error(request, exc.message)
     return redirect("dashboard:payout-run", run_id=payout.run_id)
+
+
+@merchant_view(admin=True)
+def payout_settings(request: MerchantRequest) -> HttpResponse:
+    current = selectors.payout_settings_get(merchant=request.merchant, mode=request.mode)
+    if request.method == "POST":
+        form = PayoutSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.payout_settings_update(
+                    merchant=request.merchant, mode=request.mode, **form.service_kwargs()
+                )
+            except ValidationFailed as exc:
+                for detail in exc.details or []:
+                    field = detail["field"].split(".")[0]
+                    form.add_error(field if field in form.fields else None, detail["message"])
+            else:
+                messages.success(request, "Payout settings saved.")
+                return redirect("dashboard:payout-settings")
+    else:
+        form = PayoutSettingsForm(
+            initial={
+                "minimums": minimums_text(current),
+                "tax_details_required": current.tax_details_required,
+                "schedule": current.schedule,
+                "schedule_day": current.schedule_day,
+                "sepa_debtor_name": current.sepa_debtor_name,
+                "sepa_debtor_bic": current.sepa_debtor_bic,
+            }
+        )
+    iban = current.sepa_debtor_iban
+    return render(
+        request,
+        "dashboard/payout_settings.html",
+        {"section": "payouts", "form": form, "iban_last4": iban[-4:] if iban else ""},
+    )

@@ -82,3 +82,43 @@ def test_other_merchants_and_partners_get_404(charlie, other_partner, merchant, 
     assert _client(other_partner.user).get(f"/partner/payouts/{payout.pk}/").status_code == 404
     payout.refresh_from_db()
     assert payout.status == "pending"
+
+
+def test_the_settings_page_saves_minimums_schedule_and_debtor(alice, merchant):
+    page = _client(alice).get("/dashboard/payouts/settings/")
+    assert page.status_code == 200
+    saved = _client(alice).post(
+        "/dashboard/payouts/settings/",
+        {
+            "minimums": "EUR 25.50\njpy 100",
+            "schedule": "monthly",
+            "schedule_day": "3",
+            "sepa_debtor_name": "Acme GmbH",
+            "sepa_debtor_iban": "DE02 1203 0000 0000 2020 51",
+        },
+    )
+    assert saved.status_code == 302
+    from payouts.models import PayoutSettings
+
+    settings = PayoutSettings.objects.get(merchant=merchant, mode="live")
+    assert settings.minimums == {"EUR": 2550, "JPY": 100}
+    assert (settings.schedule, settings.schedule_day) == ("monthly", 3)
+    assert settings.sepa_debtor_iban == "DE02120300000000202051"
+    shown = _client(alice).get("/dashboard/payouts/settings/").content.decode()
+    assert "EUR 25.50" in shown and "DE02120300000000202051" not in shown
+
+
+def test_the_settings_page_refuses_a_bad_iban_and_saves_nothing(alice, merchant):
+    refused = _client(alice).post(
+        "/dashboard/payouts/settings/",
+        {"schedule": "manual", "sepa_debtor_iban": "DE00120300000000202051", "minimums": ""},
+    )
+    assert refused.status_code == 200
+    assert b"checksum" in refused.content.lower() or b"invalid" in refused.content.lower()
+    from payouts.models import PayoutSettings
+
+    assert not PayoutSettings.objects.exists()
+
+
+def test_a_teammate_cannot_open_payout_settings(bob):
+    assert _client(bob).get("/dashboard/payouts/settings/").status_code == 403
