@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Runs with at most this many payouts are built inline; larger ones by a Celery task.
 INLINE_BUILD_LIMIT = 50
-PROGRESS_EVERY = 50
+# Payouts built per transaction (and how often the progress moves).
+BATCH_SIZE = 50
 # Reasons a merchant may override by naming the partner (the minimum is its own rule).
 _OVERRIDABLE = {Reason.BELOW_MINIMUM}
 
@@ -109,8 +110,9 @@ def payout_run_create(
 
 
 def payout_run_build(*, run_id: uuid.UUID) -> PayoutRun:
-    """Build (or resume building) a run: one short transaction per payout, progress
-    written every few payouts. Idempotent: a target already paid by the run is skipped."""
+    """Build (or resume building) a run, a batch of payouts per transaction with the
+    progress written in it. Idempotent: a target the run already pays is skipped, and a
+    run already built is left as it is."""
     run = PayoutRun.objects.select_related("merchant").get(pk=run_id)
     if run.status == RunStatus.READY:
         return run
@@ -118,32 +120,33 @@ def payout_run_build(*, run_id: uuid.UUID) -> PayoutRun:
         f"{partner_id}:{currency}"
         for partner_id, currency in run.payouts.values_list("partner_id", "currency")
     }
-    for index, target in enumerate(run.targets):
-        if target not in done:
-            partner_id, currency = target.split(":")
-            _with_retry(run=run, partner_id=uuid.UUID(partner_id), currency=currency)
-        if (index + 1) % PROGRESS_EVERY == 0:
-            PayoutRun.objects.filter(pk=run.pk).update(partners_done=index + 1)
+    targets = run.targets
+    for start in range(0, len(targets), BATCH_SIZE):
+        batch = [target for target in targets[start : start + BATCH_SIZE] if target not in done]
+        _batch_build(run=run, batch=batch, done_after=min(start + BATCH_SIZE, len(targets)))
     PayoutRun.objects.filter(pk=run.pk).update(
-        partners_done=len(run.targets), status=RunStatus.READY, built_at=timezone.now()
+        partners_done=len(targets), status=RunStatus.READY, built_at=timezone.now()
     )
     run.refresh_from_db()
     return run
 
 
-def _with_retry(
-    *, run: PayoutRun, partner_id: uuid.UUID, currency: str, attempts: int = 3
-) -> Payout | None:
-    # Two runs claiming the same partner's rows may deadlock in PostgreSQL, which then
-    # aborts one of them: that payout's transaction is simply built again.
+def _batch_build(*, run: PayoutRun, batch: list[str], done_after: int, attempts: int = 3) -> None:
+    # Concurrent runs go through the partners in the same order, so they wait for one
+    # another rather than deadlock; should PostgreSQL still abort a batch for a lock
+    # conflict, the batch (rolled back whole) is simply built again.
     for attempt in range(attempts):
         try:
-            return payout_build(run=run, partner_id=partner_id, currency=currency)
+            with transaction.atomic():
+                for target in batch:
+                    partner_id, currency = target.split(":")
+                    _payout_build(run=run, partner_id=uuid.UUID(partner_id), currency=currency)
+                PayoutRun.objects.filter(pk=run.pk).update(partners_done=done_after)
+            return
         except OperationalError:
             if attempt == attempts - 1:
                 raise
-            logger.warning("payout build retried after a lock conflict")
-    return None
+            logger.warning("payout run %s: batch built again after a lock conflict", run.pk)
 
 
 @transaction.atomic
@@ -152,6 +155,12 @@ def payout_build(
 ) -> Payout | None:
     """One payout of `run` to a partner in a currency, or None when another run has
     claimed everything meanwhile."""
+    return _payout_build(run=run, partner_id=partner_id, currency=currency, now=now)
+
+
+def _payout_build(
+    *, run: PayoutRun, partner_id: uuid.UUID, currency: str, now: datetime | None = None
+) -> Payout | None:
     now = now or timezone.now()
     merchant, mode = run.merchant, run.mode
     payout_id = uuid7()

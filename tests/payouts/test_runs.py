@@ -265,15 +265,15 @@ def test_a_large_run_is_built_by_the_task_with_progress(
     from payouts.services import runs
 
     monkeypatch.setattr(runs, "INLINE_BUILD_LIMIT", 2)
-    monkeypatch.setattr(runs, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(runs, "BATCH_SIZE", 2)
     seen: list[int] = []
-    build = runs.payout_build
+    build = runs._payout_build
 
     def watched(**kwargs):
         seen.append(PayoutRun.objects.get(pk=kwargs["run"].pk).partners_done)
         return build(**kwargs)
 
-    monkeypatch.setattr(runs, "payout_build", watched)
+    monkeypatch.setattr(runs, "_payout_build", watched)
     for i in range(5):
         partner = PartnerFactory(display_name=f"P{i}")
         sepa_account(partner)
