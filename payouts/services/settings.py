@@ -14,6 +14,9 @@ from payouts.run_models import PayoutSchedule, PayoutSettings
 from selgeo.api.errors import ValidationFailed
 from selgeo.currencies import is_currency
 
+# Far above any payout, far below what a 64-bit amount holds.
+MAX_MINIMUM = 10**15
+
 
 def _check(
     *, minimums: dict[str, Any], schedule: str, schedule_day: int | None, debtor_iban: str
@@ -22,11 +25,11 @@ def _check(
     for currency, value in minimums.items():
         if not is_currency(currency):
             details.append({"field": f"minimums.{currency}", "message": "Unknown ISO 4217 code"})
-        elif type(value) is not int or value < 0:
+        elif type(value) is not int or not 0 <= value <= MAX_MINIMUM:
             details.append(
                 {
                     "field": f"minimums.{currency}",
-                    "message": "A whole number of minor units, 0 or more",
+                    "message": f"A whole number of minor units from 0 to {MAX_MINIMUM}",
                 }
             )
     if schedule == PayoutSchedule.MONTHLY and schedule_day is None:

@@ -149,3 +149,19 @@ def test_the_partner_sees_its_payouts_statement_and_balance(merchant, program, j
         }
     ]
     assert client.get("/api/v1/partner/payouts?mode=test").json()["total"] == 0
+
+
+def test_a_minimum_must_be_a_json_integer_within_bounds(alice_client, merchant):
+    for bad in (50.0, True, -1, 10**16, "5000"):
+        refused = alice_client.patch(
+            "/api/v1/payouts/settings", {"minimums": {"EUR": bad}}, format="json"
+        )
+        body = assert_error(refused, 400, "VALIDATION_ERROR")
+        assert body["details"][0]["field"] == "minimums.EUR", bad
+    unknown = alice_client.patch(
+        "/api/v1/payouts/settings", {"minimums": {"XXX": 1}}, format="json"
+    )
+    assert assert_error(unknown, 400, "VALIDATION_ERROR")["details"] == [
+        {"field": "minimums.XXX", "message": "Unknown ISO 4217 code"}
+    ]
+    assert not PayoutSettings.objects.exists()
