@@ -119,8 +119,10 @@ class Payout(models.Model):
     amount_cents = models.BigIntegerField()
     # Where it goes: the partner's active account when the payout was created.
     rail = models.CharField(max_length=10)
+    # Kept when the account is replaced (accounts are deactivated, not deleted); cleared
+    # rather than blocking should an account row ever be deleted.
     payout_account = models.ForeignKey(
-        "payouts.PayoutAccount", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "payouts.PayoutAccount", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING

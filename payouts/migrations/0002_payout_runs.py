@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('failed_at', models.DateTimeField(blank=True, null=True)),
                 ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.merchant')),
                 ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='accounts.partner')),
-                ('payout_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payouts.payoutaccount')),
+                ('payout_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='payouts.payoutaccount')),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='payouts.payoutrun')),
             ],
         ),

@@ -165,3 +165,31 @@ def test_a_minimum_must_be_a_json_integer_within_bounds(alice_client, merchant):
         {"field": "minimums.XXX", "message": "Unknown ISO 4217 code"}
     ]
     assert not PayoutSettings.objects.exists()
+
+
+def test_the_statement_lists_the_deductions_and_what_is_left_owing(merchant, program, jane):
+    from payouts import services
+
+    earned = commission(program, jane, 7000)
+    owed = adjustment(program, jane, -9000)
+    commission(program, jane, 2500)
+    run = services.payout_run_create(merchant=merchant, mode="live", partner_ids=[jane.pk])
+    payout = Payout.objects.get(run=run)
+    assert (payout.commissions_cents, payout.adjustments_cents, payout.amount_cents) == (
+        9500,
+        -9000,
+        500,
+    )
+    client = api_client(jwt_for(jane.user))
+
+    statement = client.get(f"/api/v1/partner/payouts/{payout.pk}/statement").json()
+
+    assert sorted(c["amount_cents"] for c in statement["commissions"]) == [2500, 7000]
+    assert str(earned.pk) in {c["id"] for c in statement["commissions"]}
+    (deduction,) = statement["adjustments"]
+    assert (deduction["id"], deduction["adjustment_cents"], deduction["deducted_cents"]) == (
+        str(owed.pk),
+        -9000,
+        -9000,
+    )
+    assert statement["payout"]["amount_cents"] == 500
