@@ -24,6 +24,7 @@ from payouts.api.serializers import (
     TransitionIn,
 )
 from payouts.rails import RAILS, run_file
+from payouts.rails.text import safe_cell
 from payouts.representations import payout_detail_data, run_data
 from payouts.run_models import Payout, PayoutRun, PayoutSettings
 from payouts.selectors.runs import PreviewRow
@@ -154,7 +155,7 @@ class PayoutPreviewExportView(APIView):
             writer.writerow(
                 [
                     row.partner_id,
-                    row.display_name.lstrip("=+-@\t\r"),
+                    safe_cell(row.display_name),
                     row.currency,
                     row.commissions_count,
                     row.commissions_cents,

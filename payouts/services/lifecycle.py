@@ -11,6 +11,7 @@ a later run.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Sum
@@ -84,11 +85,11 @@ def payout_transition(
     return payout
 
 
-def _settle(*, payout_id: uuid.UUID, now: object) -> None:
+def _settle(*, payout_id: uuid.UUID, now: datetime) -> None:
     commission_ids = list(
         PayoutCommission.objects.filter(payout_id=payout_id).values_list("commission_id", flat=True)
     )
-    commissions_mark_paid(commission_ids=commission_ids, paid_at=now)  # type: ignore[arg-type]
+    commissions_mark_paid(commission_ids=commission_ids, paid_at=now)
     adjustment_ids = list(
         PayoutAdjustment.objects.filter(payout_id=payout_id).values_list("adjustment_id", flat=True)
     )
@@ -110,7 +111,7 @@ def _settle(*, payout_id: uuid.UUID, now: object) -> None:
         )
         if paid.get(pk) == amount
     ]
-    adjustments_mark_applied(adjustment_ids=complete, applied_at=now)  # type: ignore[arg-type]
+    adjustments_mark_applied(adjustment_ids=complete, applied_at=now)
 
 
 def payout_run_transition(

@@ -14,6 +14,7 @@ from conversions.models import Commission
 from partners.models import Program
 from payouts import services
 from payouts.models import Payout, PayoutAdjustment, PayoutCommission
+from payouts.run_errors import PayoutTransitionRefused
 from tests.factories import PartnerFactory
 from tests.payouts.money import adjustment, commission, sepa_account
 from webhooks.models import Event
@@ -67,3 +68,51 @@ def test_20_concurrent_runs_pay_every_commission_exactly_once(
     deducted = PayoutAdjustment.objects.values("adjustment_id").annotate(total=Sum("amount_cents"))
     assert sorted(row["total"] for row in deducted) == [-1100] * 6
     assert Event.objects.filter(type="payout.created").count() == 6
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Concurrent writers need PostgreSQL; SQLite runs one writer at a time",
+)
+def test_20_concurrent_paid_and_failed_marks_move_a_payout_once(
+    merchant: Merchant, program: Program
+) -> None:
+    partner = PartnerFactory(display_name="Jane")
+    sepa_account(partner)
+    earned = commission(program, partner, 7000)
+    services.payout_run_create(merchant=merchant, mode="live")
+    payout = Payout.objects.get()
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def mark(index: int) -> None:
+        try:
+            barrier.wait()
+            services.payout_transition(
+                merchant=merchant,
+                mode="live",
+                payout_id=payout.pk,
+                to="paid" if index % 2 else "failed",
+            )
+            outcomes.append("ok")
+        except PayoutTransitionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=mark, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    payout.refresh_from_db()
+    assert len(outcomes) == 20
+    # The first to commit wins; the same mark again is a no-op, the other one is refused.
+    assert Counter(outcomes) == {"ok": 10, "refused": 10}
+    final = payout.status
+    assert final in {"paid", "failed"}
+    assert Event.objects.filter(type=f"payout.{final}").count() == 1
+    assert Event.objects.filter(type__in=["payout.paid", "payout.failed"]).count() == 1
+    earned.refresh_from_db()
+    assert earned.status == ("paid" if final == "paid" else "approved")
