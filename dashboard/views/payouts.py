@@ -43,12 +43,18 @@ def payout_overview(request: MerchantRequest) -> HttpResponse:
 @require_POST
 @merchant_view(admin=True)
 def run_create(request: MerchantRequest) -> HttpResponse:
-    picked = [uuid.UUID(value) for value in request.POST.getlist("partner") if value]
+    try:
+        picked = [uuid.UUID(value) for value in request.POST.getlist("partner")]
+    except ValueError:
+        picked = []
+    if not picked:
+        messages.error(request, "Pick at least one partner to pay.")
+        return redirect("dashboard:payouts")
     try:
         run = services.payout_run_create(
             merchant=request.merchant,
             mode=request.mode,
-            partner_ids=picked or None,
+            partner_ids=picked,
             created_by=request.user.get_username(),
         )
     except ValidationFailed:

@@ -122,3 +122,12 @@ def test_the_settings_page_refuses_a_bad_iban_and_saves_nothing(alice, merchant)
 
 def test_a_teammate_cannot_open_payout_settings(bob):
     assert _client(bob).get("/dashboard/payouts/settings/").status_code == 403
+
+
+def test_a_run_needs_at_least_one_valid_partner_and_creates_nothing_otherwise(alice, program, jane):
+    commission(program, jane, 7000)
+    for data in ({}, {"partner": ["not-a-uuid"]}):
+        refused = _client(alice).post("/dashboard/payouts/runs/new/", data)
+        assert (refused.status_code, refused["Location"]) == (302, "/dashboard/payouts/")
+    assert PayoutRun.objects.count() == 0
+    assert Payout.objects.count() == 0
