@@ -23,7 +23,6 @@ from conversions.models import (
     CommissionAdjustment,
     CommissionStatus,
 )
-from payouts.models import PayoutAccount, TaxProfile
 from payouts.run_models import (
     Payout,
     PayoutAdjustment,
@@ -31,7 +30,6 @@ from payouts.run_models import (
     PayoutRun,
     PayoutSchedule,
     PayoutSettings,
-    PayoutStatus,
 )
 from payouts.selectors.settings import minimum_for, payout_settings_get
 
@@ -360,15 +358,3 @@ def partner_balances(*, partner: Partner, mode: str, today: date) -> list[Balanc
             )
         )
     return balances
-
-
-def has_destination(partner: Partner) -> bool:
-    return PayoutAccount.objects.filter(partner=partner, is_active=True).exists()
-
-
-def has_tax_profile(partner: Partner) -> bool:
-    return TaxProfile.objects.filter(partner=partner).exists()
-
-
-def payout_active(payout: Payout) -> bool:
-    return payout.status in (PayoutStatus.PENDING, PayoutStatus.PROCESSING)
