@@ -19,6 +19,7 @@ from conversions import sandbox, selectors
 from conversions.attribution import Attribution, decide, resolve
 from conversions.errors import ConversionDuplicate, NoAttributionSignal
 from conversions.models import (
+    AdjustmentStatus,
     Commission,
     CommissionAdjustment,
     CommissionStatus,
@@ -353,3 +354,46 @@ def _approve_batch(*, now: datetime, batch_size: int) -> int:
         commission.approved_at = now
         _emit_commission(commission, "commission.approved")
     return len(batch)
+
+
+def commissions_mark_paid(*, commission_ids: list[uuid.UUID], paid_at: datetime) -> int:
+    """Mark the commissions a completed payout paid; returns how many became paid.
+
+    Called inside the payout's transaction. An approved commission becomes `paid`. One
+    reversed while its payout was on its way was paid all the same: it becomes `paid`
+    too, with the negative adjustment a reversal after payment gets, deducted from the
+    partner's next payout. A commission already paid is left as it is (idempotent).
+    """
+    changed = Commission.objects.filter(
+        pk__in=commission_ids, status=CommissionStatus.APPROVED
+    ).update(status=CommissionStatus.PAID, paid_at=paid_at)
+    reversed_meanwhile = list(
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("conversion")
+        .filter(pk__in=commission_ids, status=CommissionStatus.REVERSED)
+    )
+    for commission in reversed_meanwhile:
+        Commission.objects.filter(pk=commission.pk, status=CommissionStatus.REVERSED).update(
+            status=CommissionStatus.PAID, paid_at=paid_at
+        )
+        if commission.amount_cents > 0:
+            CommissionAdjustment.objects.get_or_create(
+                commission=commission,
+                defaults={
+                    "merchant_id": commission.merchant_id,
+                    "mode": commission.mode,
+                    "partner_id": commission.partner_id,
+                    "amount_cents": -commission.amount_cents,
+                    "currency": commission.currency,
+                    "reason": commission.conversion.reversal_reason or "other",
+                    "created_at": paid_at,
+                },
+            )
+    return changed + len(reversed_meanwhile)
+
+
+def adjustments_mark_applied(*, adjustment_ids: list[uuid.UUID], applied_at: datetime) -> int:
+    """Mark open adjustments whose whole amount has been deducted `applied` (idempotent)."""
+    return CommissionAdjustment.objects.filter(
+        pk__in=adjustment_ids, status=AdjustmentStatus.OPEN
+    ).update(status=AdjustmentStatus.APPLIED, applied_at=applied_at)

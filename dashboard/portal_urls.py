@@ -8,6 +8,7 @@ from dashboard.views import (
     payout_details,
     portal,
     portal_invitations,
+    portal_payouts,
     portal_programs,
 )
 
@@ -27,6 +28,13 @@ urlpatterns = [
     ),
     path("invitations/t/<str:token>/", portal_invitations.invitation_link, name="invitation-link"),
     path("earnings/", earnings.earnings, name="earnings"),
+    path("payouts/", portal_payouts.payout_history, name="payouts"),
+    path("payouts/<uuid:payout_id>/", portal_payouts.payout_statement, name="payout-statement"),
+    path(
+        "payouts/<uuid:payout_id>/statement.csv",
+        portal_payouts.payout_statement_csv,
+        name="payout-statement-csv",
+    ),
     path("profile/", portal.profile, name="profile"),
     path("erase/", portal.erase, name="erase"),
     path("payout-details/", payout_details.payout_account, name="payout-account"),

@@ -13,6 +13,7 @@ from dashboard.views import (
     keys,
     overview,
     partners,
+    payouts,
     portal_programs,
     program_detail,
     programs,
@@ -82,6 +83,20 @@ dashboard_patterns = [
     ),
     path("commissions/", commissions.commission_list, name="commissions"),
     path("commissions/export.csv", commissions.commission_export, name="commissions-export"),
+    path("payouts/", payouts.payout_overview, name="payouts"),
+    path("payouts/settings/", payouts.payout_settings, name="payout-settings"),
+    path("payouts/runs/new/", payouts.run_create, name="payout-run-create"),
+    path("payouts/runs/<uuid:run_id>/", payouts.run_detail, name="payout-run"),
+    path("payouts/runs/<uuid:run_id>/progress/", payouts.run_progress, name="payout-run-progress"),
+    path(
+        "payouts/runs/<uuid:run_id>/files/<slug:rail>/",
+        payouts.run_download,
+        name="payout-run-file",
+    ),
+    path(
+        "payouts/runs/<uuid:run_id>/mark/<slug:action>/", payouts.run_mark, name="payout-run-mark"
+    ),
+    path("payouts/<uuid:payout_id>/mark/<slug:action>/", payouts.payout_mark, name="payout-mark"),
     path("team/", team.team, name="team"),
     path("team/<int:membership_id>/role/", team.member_role, name="member-role"),
     path("team/<int:membership_id>/remove/", team.member_remove, name="member-remove"),

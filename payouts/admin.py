@@ -1,9 +1,9 @@
-"""Staff admin for payout accounts and tax profiles: read-only, secrets only masked.
+"""Staff admin for payouts: everything read-only, secrets only masked, big tables never counted.
 
 Staff may see that a partner has an account or a signed form, and where (masked) the
-money goes; never an IBAN, tax id, signature or the form's personal fields. Changes go
-through the partner's own pages or API (the same validation), so the admin adds,
-edits and deletes nothing.
+money goes; never an IBAN, tax id, signature or the form's personal fields. Runs, payouts
+and their claims are money rows: their status changes only through `payouts.services`.
+Changes to accounts go through the partner's own pages or API (the same validation).
 """
 
 from __future__ import annotations
@@ -15,10 +15,21 @@ from django.http import HttpRequest
 
 from payouts.encryption import mask
 from payouts.models import PayoutAccount, TaxProfile
+from payouts.run_models import (
+    Payout,
+    PayoutAdjustment,
+    PayoutCommission,
+    PayoutRun,
+    PayoutSettings,
+)
 from payouts.selectors import describe
+from selgeo.admin_tools import NoCountPaginator
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+    paginator = NoCountPaginator
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -79,3 +90,54 @@ class TaxProfileAdmin(_ReadOnlyAdmin):
     @admin.display(description="Signature")
     def masked_signature(self, obj: TaxProfile) -> str:
         return mask(obj.signature)
+
+
+@admin.register(PayoutRun)
+class PayoutRunAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "merchant", "mode", "status", "partners_total", "created_at")
+    list_filter = ("mode", "status")
+    search_fields = ("=id",)
+    exclude = ("targets",)
+
+
+@admin.register(Payout)
+class PayoutAdmin(_ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "merchant",
+        "mode",
+        "partner",
+        "amount_cents",
+        "currency",
+        "rail",
+        "status",
+        "created_at",
+    )
+    list_filter = ("mode", "status", "rail")
+    search_fields = ("=id", "=reference")
+    raw_id_fields = ("run", "merchant", "partner", "payout_account")
+
+
+@admin.register(PayoutCommission)
+class PayoutCommissionAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "payout", "commission", "amount_cents", "live")
+    list_filter = ("live",)
+    search_fields = ("=payout__id", "=commission__id")
+    raw_id_fields = ("payout", "commission")
+
+
+@admin.register(PayoutAdjustment)
+class PayoutAdjustmentAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "payout", "adjustment", "amount_cents", "live")
+    list_filter = ("live",)
+    search_fields = ("=payout__id", "=adjustment__id")
+    raw_id_fields = ("payout", "adjustment")
+
+
+@admin.register(PayoutSettings)
+class PayoutSettingsAdmin(admin.ModelAdmin):
+    list_display = ("merchant", "mode", "schedule", "schedule_day", "tax_details_required")
+    list_filter = ("mode", "schedule")
+    raw_id_fields = ("merchant",)
+    # The debtor IBAN stays out of the admin, like every other account number.
+    exclude = ("sepa_debtor_iban",)

@@ -94,3 +94,16 @@ class TaxProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_form_display()} ({self.partner_id})"
+
+
+# Settings, runs, payouts and their claims (merchant side) live in their own module.
+from payouts.run_models import (  # noqa: E402, F401
+    Payout,
+    PayoutAdjustment,
+    PayoutCommission,
+    PayoutRun,
+    PayoutSchedule,
+    PayoutSettings,
+    PayoutStatus,
+    RunStatus,
+)

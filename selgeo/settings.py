@@ -442,6 +442,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 10.0,
         "options": {"expires": 10.0},
     },
+    # Monthly payout schedules: the draft run of each merchant whose payout day is today
+    # (idempotent per merchant, mode and month, so an hourly beat is safe).
+    "prepare-scheduled-payout-runs": {
+        "task": "payouts.prepare_scheduled_runs",
+        "schedule": 3600.0,
+    },
 }
 
 # Webhooks. Loopback receivers are allowed outside production (a receiver on this

@@ -53,13 +53,20 @@ _APPLICATION = {
 }
 _PAYOUT = {
     "id": "5e4d3c2b-1a09-4f8e-9d7c-6b5a4e3d2c1b",
+    "run_id": "4d3c2b1a-0f9e-4d8c-9b7a-6f5e4d3c2b1a",
     "partner_id": _CONVERSION["partner_id"],
     "amount_cents": 12500,
+    "commissions_cents": 13000,
+    "adjustments_cents": -500,
     "currency": "EUR",
     "rail": "sepa",
     "status": "pending",
-    "reference": "SELGEO-2026-03-0001",
+    "reference": "",
+    "failure_reason": "",
     "created_at": "2026-04-01T08:00:00.000000Z",
+    "processing_at": None,
+    "paid_at": None,
+    "failed_at": None,
 }
 
 
@@ -135,12 +142,22 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType(
             "payout.paid",
             "A payout was paid.",
-            {**_PAYOUT, "status": "paid", "paid_at": "2026-04-02T08:00:00.000000Z"},
+            {
+                **_PAYOUT,
+                "status": "paid",
+                "reference": "SELGEO-2026-03-0001",
+                "paid_at": "2026-04-02T08:00:00.000000Z",
+            },
         ),
         EventType(
             "payout.failed",
             "A payout could not be paid.",
-            {**_PAYOUT, "status": "failed", "failure_reason": "The IBAN was refused by the bank"},
+            {
+                **_PAYOUT,
+                "status": "failed",
+                "failure_reason": "The IBAN was refused by the bank",
+                "failed_at": "2026-04-02T08:00:00.000000Z",
+            },
         ),
         EventType(
             "endpoint.test",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Partner
 from payouts import tax_forms
 from payouts.encryption import mask
-from payouts.models import PayoutAccount, PayoutMethod, TaxProfile
+from payouts.models import PayoutAccount, PayoutMethod, TaxForm, TaxProfile
 
 
 def describe(account: PayoutAccount) -> str:
@@ -106,7 +107,23 @@ def tax_status(partner: Partner) -> tuple[bool, str]:
         return False, "no tax details on file"
     if not profile.signature:
         return False, "tax details erased"
-    expiry = tax_forms.expires_on(profile.form, profile.signed_at)
+    return form_in_effect(profile.form, profile.signed_at)
+
+
+def form_in_effect(form: str, signed_at: datetime) -> tuple[bool, str]:
+    """(in effect, reason) of a signed form: a W-8 lapses (`tax_forms.expires_on`)."""
+    expiry = tax_forms.expires_on(form, signed_at)
     if expiry is not None and expiry < timezone.localdate():
-        return False, f"{profile.get_form_display().split(' ')[0]} expired on {expiry}"
+        return False, f"{TaxForm(form).label.split(' ')[0]} expired on {expiry}"
     return True, ""
+
+
+def partners_with_tax_in_effect(partner_ids: list[Any]) -> set[Any]:
+    """Which of `partner_ids` have signed tax details in effect (one query, nothing
+    decrypted: an erased signature is stored empty)."""
+    signed = (
+        TaxProfile.objects.filter(partner_id__in=partner_ids)
+        .exclude(signature="")
+        .values_list("partner_id", "form", "signed_at")
+    )
+    return {pk for pk, form, signed_at in signed if form_in_effect(form, signed_at)[0]}

@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 from accounts.models import Merchant, Partner
 from partners import services
 from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
+from payouts import services as payout_services
+from payouts.models import Payout
 from tests.conftest import assert_error
 from tests.partners.factories import (
     ApplicationFactory,
@@ -21,6 +23,7 @@ from tests.partners.factories import (
     PromoCodeFactory,
     ReferralCodeFactory,
 )
+from tests.payouts.money import commission, sepa_account
 from webhooks.models import Event
 
 
@@ -46,7 +49,16 @@ def objects(merchant: Merchant, partner: Partner) -> dict[str, Any]:
         "draft": ProgramFactory(merchant=merchant, mode="live", status="draft").pk,
         "private": ProgramFactory(merchant=merchant, mode="live", is_public=False).pk,
         "invitation": invitation.pk,
+        **_payout(merchant, partner, approved_program),
     }
+
+
+def _payout(merchant: Merchant, partner: Partner, program: Program) -> dict[str, Any]:
+    """A live payout run paying the partner (pending), for the payout routes."""
+    sepa_account(partner)
+    commission(program, partner, 7000)
+    run = payout_services.payout_run_create(merchant=merchant, mode="live")
+    return {"run": run.pk, "payout": Payout.objects.get(run=run).pk}
 
 
 def snapshot() -> dict[str, Any]:
@@ -58,6 +70,7 @@ def snapshot() -> dict[str, Any]:
         "invitations": list(Invitation.objects.order_by("pk").values()),
         "partners": list(Partner.objects.order_by("pk").values()),
         "events": Event.objects.count(),
+        "payouts": list(Payout.objects.order_by("pk").values()),
     }
 
 
@@ -79,6 +92,15 @@ MERCHANT_ROUTES = [
     ("post", "referral-codes/{referral_code}/disable", {}),
     ("get", "promo-codes/{promo_code}", None),
     ("post", "promo-codes/{promo_code}/disable", {}),
+    ("get", "payouts/{payout}", None),
+    ("post", "payouts/{payout}/mark-processing", {}),
+    ("post", "payouts/{payout}/mark-paid", {}),
+    ("post", "payouts/{payout}/mark-failed", {}),
+    ("get", "payouts/runs/{run}", None),
+    ("get", "payouts/runs/{run}/files/csv", None),
+    ("post", "payouts/runs/{run}/mark-processing", {}),
+    ("post", "payouts/runs/{run}/mark-paid", {}),
+    ("post", "payouts/runs/{run}/mark-failed", {}),
 ]
 
 PARTNER_ROUTES = [
@@ -93,6 +115,9 @@ PARTNER_ROUTES = [
     ("get", "partner/invitations/{invitation}", None),
     ("post", "partner/invitations/{invitation}/accept", {}),
     ("post", "partner/invitations/{invitation}/decline", {}),
+    ("get", "partner/payouts/{payout}", None),
+    ("get", "partner/payouts/{payout}/statement", None),
+    ("get", "partner/payouts/{payout}/statement.csv", None),
 ]
 
 

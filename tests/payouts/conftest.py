@@ -1,16 +1,21 @@
-"""Payout-account and tax fixtures: a second partner for isolation, raw-row readers."""
+"""Payout tests: partners with payout accounts and tax details, programs and sales to pay."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts.models import Partner
+from accounts.models import Merchant, Partner
+from partners.models import Program
+from selgeo.celery import app as celery_app
 from tests.conftest import api_client, jwt_for
 from tests.factories import PartnerFactory
+from tests.partners.factories import ProgramFactory
+from tests.payouts.money import sepa_account
 
 IBAN = "DE89370400440532013000"
 W8BEN_FIELDS = {
@@ -60,3 +65,33 @@ def other_partner(db: None) -> Partner:
 def other_partner_client(other_partner: Partner) -> APIClient:
     assert other_partner.user is not None
     return api_client(jwt_for(other_partner.user))
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline() -> Iterator[None]:
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def program(merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=merchant, mode="live", code="SHOES", currency="EUR")
+
+
+@pytest.fixture
+def test_program(merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=merchant, mode="test", code="SHOES-TEST", currency="EUR")
+
+
+@pytest.fixture
+def other_program(other_merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=other_merchant, mode="live", code="HATS", currency="EUR")
+
+
+@pytest.fixture
+def jane(db: None) -> Partner:
+    partner = PartnerFactory(display_name="Jane")
+    sepa_account(partner)
+    return partner

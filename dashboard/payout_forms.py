@@ -1,0 +1,71 @@
+"""The merchant's payout settings form (the rules themselves live in payouts.services)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from payouts.run_models import PayoutSchedule, PayoutSettings
+from selgeo.currencies import format_amount, is_currency, minor_unit_exponent
+
+
+def minimums_text(settings: PayoutSettings) -> str:
+    """{"EUR": 5000} → "EUR 50.00", one line per currency."""
+    lines = []
+    for code, cents in sorted(settings.minimums.items()):
+        amount, _ = format_amount(int(cents), code).replace(",", "").rsplit(" ", 1)
+        lines.append(f"{code} {amount}")
+    return "\n".join(lines)
+
+
+class PayoutSettingsForm(forms.Form):
+    minimums = forms.CharField(
+        label="Minimum payout per currency",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One line per currency, e.g. “EUR 50.00”. Unlisted currencies: 50.",
+    )
+    tax_details_required = forms.BooleanField(
+        label="Require tax details before paying", required=False
+    )
+    schedule = forms.ChoiceField(label="Schedule", choices=PayoutSchedule.choices)
+    schedule_day = forms.IntegerField(
+        label="Day of the month (1-28)", required=False, min_value=1, max_value=28
+    )
+    sepa_debtor_name = forms.CharField(
+        label="Your account holder name", required=False, max_length=70
+    )
+    sepa_debtor_iban = forms.CharField(
+        label="Your IBAN (debited by SEPA files)",
+        required=False,
+        max_length=40,
+        help_text="Leave empty to keep the one saved.",
+    )
+    sepa_debtor_bic = forms.CharField(label="Your BIC", required=False, max_length=11)
+
+    def clean_minimums(self) -> dict[str, int]:
+        minimums: dict[str, int] = {}
+        for line in self.cleaned_data["minimums"].splitlines():
+            if not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) != 2 or not is_currency(parts[0].upper()):
+                raise forms.ValidationError(f"“{line.strip()}” is not “CODE amount”.")
+            code = parts[0].upper()
+            try:
+                amount = Decimal(parts[1])
+            except InvalidOperation as exc:
+                raise forms.ValidationError(f"“{parts[1]}” is not an amount.") from exc
+            cents = amount * 10 ** minor_unit_exponent(code)
+            if cents < 0 or cents != cents.to_integral_value():
+                raise forms.ValidationError(f"“{parts[1]}” is not an amount in {code}.")
+            minimums[code] = int(cents)
+        return minimums
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if not data["sepa_debtor_iban"]:
+            data.pop("sepa_debtor_iban")
+        return data

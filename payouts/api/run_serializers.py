@@ -1,0 +1,48 @@
+"""Input of the payout endpoints (answers are built by `payouts.representations`)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from payouts.rails import RAILS
+from payouts.run_models import PayoutSchedule, PayoutStatus
+from payouts.selectors.runs import REASONS
+
+
+class SettingsIn(serializers.Serializer):
+    minimums = serializers.DictField(child=serializers.JSONField(), required=False)
+    tax_details_required = serializers.BooleanField(required=False)
+    schedule = serializers.ChoiceField(choices=PayoutSchedule.choices, required=False)
+    schedule_day = serializers.IntegerField(required=False, allow_null=True)
+    sepa_debtor_name = serializers.CharField(max_length=70, required=False, allow_blank=True)
+    sepa_debtor_iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    sepa_debtor_bic = serializers.CharField(max_length=11, required=False, allow_blank=True)
+
+
+class PreviewFiltersIn(serializers.Serializer):
+    payable = serializers.BooleanField(required=False, allow_null=True, default=None)
+    currency = serializers.CharField(max_length=3, required=False)
+    reason = serializers.ChoiceField(choices=REASONS, required=False)
+    partner = serializers.UUIDField(required=False)
+
+
+class RunIn(serializers.Serializer):
+    partner_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, allow_empty=False, max_length=10000
+    )
+
+
+class TransitionIn(serializers.Serializer):
+    reference = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
+    failure_reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+
+
+class PayoutFiltersIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PayoutStatus.choices, required=False)
+    run = serializers.UUIDField(required=False)
+    partner = serializers.UUIDField(required=False)
+
+
+RAIL_CHOICES = RAILS
