@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-instructions worker beat migrate demo clean chromium
+.PHONY: run test lint format bench bench-instructions worker beat migrate demo clean chromium wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+# The benchmark loads the server with Debian's wrk; install it when it is missing and we may.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "wrk is needed for the benchmark: install Debian's wrk package"; exit 1; }
+
+bench: $(STAMP) wrk
 	$(BIN)/python bench/run.py
 
 bench-instructions: $(STAMP)
