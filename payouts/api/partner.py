@@ -107,7 +107,12 @@ def statement_csv(statement: Statement) -> bytes:
 class PartnerPayoutListView(APIView):
     permission_classes = [IsPartnerUser]
 
-    @extend_schema(summary="List my payouts", parameters=[_MODE], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="partner_payouts_list",
+        summary="List my payouts",
+        parameters=[_MODE],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.payouts_of_partner(
             partner=request_partner(request), mode=request_mode(request)

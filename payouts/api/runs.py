@@ -184,7 +184,12 @@ class PayoutRunListView(APIView):
     def get_permissions(self) -> list[Any]:
         return [IsMerchantUser() if self.request.method == "GET" else IsMerchantAdmin()]
 
-    @extend_schema(summary="List payout runs", parameters=[_MODE], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="payouts_runs_list",
+        summary="List payout runs",
+        parameters=[_MODE],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
         paginator = PagePagination()
         page = paginator.paginate_queryset(selectors.runs_for(**_scope(request)), request, self)
@@ -243,6 +248,7 @@ class PayoutRunTransitionView(APIView):
     permission_classes = [IsMerchantAdmin]
 
     @extend_schema(
+        operation_id="payouts_runs_transition",
         summary="Mark every payout of a run processing, paid or failed",
         parameters=[_MODE],
         request=TransitionIn,
@@ -261,6 +267,7 @@ class PayoutListView(APIView):
     permission_classes = [IsMerchantUser]
 
     @extend_schema(
+        operation_id="payouts_list",
         summary="List payouts",
         parameters=[_MODE, PayoutFiltersIn],
         responses=OpenApiTypes.OBJECT,
@@ -292,6 +299,7 @@ class PayoutTransitionView(APIView):
     permission_classes = [IsMerchantAdmin]
 
     @extend_schema(
+        operation_id="payouts_transition",
         summary="Mark a payout processing, paid or failed (idempotent)",
         parameters=[_MODE],
         request=TransitionIn,

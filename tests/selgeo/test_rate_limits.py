@@ -34,6 +34,8 @@ def test_zone_numbers_are_the_public_contract():
         "auth": "10/m",
         "general": "300/m",
         "links": "60/m",
+        # Selgeo's own: invitation mails per merchant.
+        "invitations": "100/h",
     }
 
 
