@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conversions.models import Commission, Conversion
 from partners.models import ReferralCode
@@ -143,3 +144,20 @@ def test_a_buffered_click_attributes_until_its_window_ends(
 
     click_id, answer = _check_edge(time_machine, record_buffered, code, keys, offset)
     _assert_outcome(click_id, attributed, code_, answer)
+
+
+@pytest.mark.parametrize(("offset", "expired"), [(-1, False), (0, False), (1, True)])
+def test_the_click_audit_says_expired_only_when_a_conversion_would_be(
+    time_machine, code, keys, offset, expired
+):
+    # The audit's `expired` answers "would a conversion now be click_expired?": at the
+    # window's last instant a conversion is still attributed, so the click is not expired.
+    time_machine.move_to(CLICKED, tick=False)
+    click_id = _direct(code, keys)
+    time_machine.move_to(CLICKED + WINDOW + timedelta(seconds=offset), tick=False)
+
+    response = api_client(keys.sk_test).get(f"/api/v1/attribution/clicks/{click_id}")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["expired"] is expired
+    assert timezone.now() - Click.objects.get(pk=click_id).expires_at == timedelta(seconds=offset)
