@@ -221,6 +221,11 @@ def session(sk_test: Any, test_program: Program, partner: Partner, time_machine:
     assert response.status_code == 201, response.content
     row = SessionRow.objects.get()
     assert (row.created_at, row.expires_at) == (T, T + timedelta(hours=1))
+    # Its click expires as any click of the program would.
+    assert (row.click.created_at, row.click.expires_at) == (
+        T,
+        T + timedelta(days=test_program.cookie_days),
+    )
     return response.json()
 
 
