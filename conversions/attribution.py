@@ -58,6 +58,12 @@ from tracking.models import Click
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+def click_window_over(click: Click, moment: datetime) -> bool:
+    """Whether a conversion at `moment` is past the click's window. `expires_at` is the
+    window's last instant: a conversion at exactly that moment is still inside."""
+    return moment > click.expires_at
+
+
 @dataclass
 class Attribution:
     attributed: bool
@@ -271,7 +277,7 @@ def _check_click(
         )
     if code is not None:
         steps.add("click_referral_code", PASS, f"Referral code {code.code} is active.")
-    if occurred_at > click.expires_at:
+    if click_window_over(click, occurred_at):
         first = _revshare_customer_won(click, customer_ref, occurred_at)
         if first is None:
             return steps.fail(

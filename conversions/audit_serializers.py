@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from conversions import sandbox
+from conversions.attribution import click_window_over
 from conversions.models import Conversion, TestSession, TestSessionStatus
 from conversions.representations import commission_brief_data, partner_ref, related_or_none
 from conversions.serializers import (
@@ -80,7 +81,8 @@ class ClickAuditOut(serializers.ModelSerializer):
         ]
 
     def get_expired(self, click: Click) -> bool:
-        return bool(click.expires_at <= timezone.now())
+        # Whether a conversion now would be `click_expired`: the same rule as attribution.
+        return click_window_over(click, timezone.now())
 
     @extend_schema_field(AuditPartnerOut())
     def get_partner(self, click: Click) -> dict[str, Any] | None:
