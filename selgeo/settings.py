@@ -123,12 +123,17 @@ MIDDLEWARE = [
     "selgeo.api.middleware.ApiQueryNullMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, with a 308 for a POST to a page without its trailing slash.
+    "selgeo.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An API path answers the envelope for an unhandled error even with DEBUG on.
+    "selgeo.api.middleware.ApiExceptionMiddleware",
 ]
+# A CSRF refusal on an API path is the envelope too (API views are exempt; this is a net).
+CSRF_FAILURE_VIEW = "selgeo.api.errors.csrf_failure"
 
 ROOT_URLCONF = "selgeo.urls"
 WSGI_APPLICATION = "selgeo.wsgi.application"

@@ -9,7 +9,8 @@ mode decides the click's: a code of the other mode is 422 MODE_MISMATCH.
 Answers 201 with the click id and when its attribution window closes. Unknown codes,
 another merchant's codes and inactive ones (disabled, program not published) are 404
 NOT_FOUND, an erased partner's are 409 PARTICIPANT_ERASED; neither records anything.
-Bots are recorded, flagged, and answered `"attributable": false`. CORS headers come from `tracking.middleware`.
+Bots are recorded, flagged, and answered `"attributable": false`. CORS headers come
+from `tracking.middleware`.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ addresses are kept only as a keyed hash.
 
 Errors: 401 INVALID_PUBLIC_KEY, 403 FORBIDDEN (a secret key), 404 NOT_FOUND (unknown,
 another merchant's, disabled code or unpublished program: nothing is recorded), 409
-PARTICIPANT_ERASED (the code's partner was erased: nothing is recorded), 422 MODE_MISMATCH (a code of the key's other mode), 429 RATE_LIMIT_EXCEEDED
-(1,000 per minute per key). Bots are recorded with `"attributable": false`."""
+PARTICIPANT_ERASED (the code's partner was erased: nothing is recorded), 422
+MODE_MISMATCH (a code of the key's other mode), 429 RATE_LIMIT_EXCEEDED (1,000 per
+minute per key). Bots are recorded with `"attributable": false`."""
 
 
 def _visitor(request: Request, hints: Mapping[str, Any]) -> tuple[visitors.Visitor, str]:
