@@ -59,15 +59,17 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     merchant = watch(chromium.new_context(viewport={"width": 1280, "height": 900}).new_page())
     partner = watch(chromium.new_context(viewport={"width": 1280, "height": 900}).new_page())
 
-    # The merchant signs up and lands on the overview, in test mode.
+    # The merchant signs up and lands on its keys, in test mode: the secret keys show once.
     merchant.goto(f"{base}/signup/")
     merchant.fill("#id_company_name", "Shoe Shop")
     merchant.fill("#id_full_name", "Mia Merchant")
     merchant.fill("#id_email", "mia@shoeshop.example")
     merchant.fill("#id_password", PASSWORD)
     merchant.click("button:has-text('Create account')")
-    merchant.wait_for_url(f"{base}/dashboard/")
+    merchant.wait_for_url(f"{base}/dashboard/developers/keys/")
     assert "You are viewing test data" in merchant.content()
+    assert merchant.locator("code.new-key[data-mode=test]").inner_text().startswith("sk_test_")
+    assert merchant.locator("code.new-key[data-mode=live]").inner_text().startswith("sk_live_")
 
     # Live mode, a CPS program of 10%, published.
     merchant.select_option("#mode-select", "live")
@@ -93,7 +95,7 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     merchant.select_option("#id_kind", "secret")
     merchant.fill("#id_name", "Shop server")
     merchant.click("button:has-text('Create live key')")
-    secret_key = merchant.locator("#new-key").inner_text().strip()
+    secret_key = merchant.locator("code.new-key").inner_text().strip()
     assert secret_key.startswith("sk_live_")
     merchant.reload()
     assert secret_key not in merchant.content()
