@@ -89,8 +89,25 @@ for _key in SELGEO_ENCRYPTION_KEYS:
         ) from _exc
 SELGEO_BITCOIN_NETWORK = os.environ.get("SELGEO_BITCOIN_NETWORK", "mainnet")
 
-# The public base URL is used in tracking links, emails and the snippet.
-SELGEO_PUBLIC_URL = os.environ.get("SELGEO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+def local_url(host: str, port: int) -> str:
+    """The URL a browser on this machine reaches a server listening on host:port with."""
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - read, not bound here
+        # Listening on every interface: the loopback address is one of them.
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+# Where `make run` serves (the Makefile passes its HOST and PORT on as these).
+SELGEO_HOST = os.environ.get("SELGEO_HOST") or "127.0.0.1"
+SELGEO_PORT = env_int("SELGEO_PORT", 8000)
+# The public base URL is used in tracking links, emails and the snippet; unset, it is
+# where `make run` serves, so that `make run PORT=8101` prints and mails working links.
+SELGEO_PUBLIC_URL = (
+    os.environ.get("SELGEO_PUBLIC_URL") or local_url(SELGEO_HOST, SELGEO_PORT)
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

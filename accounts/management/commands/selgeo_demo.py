@@ -53,7 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Selgeo demo merchant ready"))
         self.stdout.write(f"  merchant:  {merchant.name} ({merchant.pk})")
         self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
-        self.stdout.write("  dashboard: http://127.0.0.1:8000/login/")
+        base = settings.SELGEO_PUBLIC_URL
+        self.stdout.write(f"  dashboard: {base}/login/")
         self.stdout.write("  admin:     python manage.py createsuperuser, then /admin/")
         for name in ("pk_test", "sk_test", "pk_live", "sk_live"):
             self.stdout.write(f"  {name}:   {keys[name]}")
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         for mode, link in links.items():
             self.stdout.write(f"  {mode} link: {link}")
         self.stdout.write(
-            "  try:       curl -s -X POST http://127.0.0.1:8000/api/v1/auth/login "
+            f"  try:       curl -s -X POST {base}/api/v1/auth/login "
             f"-H 'Content-Type: application/json' "
             f'-d \'{{"email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}\''
         )
