@@ -109,6 +109,12 @@ SELGEO_PUBLIC_URL = (
     os.environ.get("SELGEO_PUBLIC_URL") or local_url(SELGEO_HOST, SELGEO_PORT)
 ).rstrip("/")
 
+# Where `manage.py selgeo_demo` keeps the demo merchant's raw keys (mode 0600); the demo
+# shop page (/demo/shop/) reads them to report its sales.
+SELGEO_DEMO_KEYS_FILE = Path(
+    os.environ.get("SELGEO_DEMO_KEYS_FILE") or BASE_DIR / "var" / "demo-keys.json"
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -30,9 +30,7 @@ class Command(BaseCommand):
     help = "Create the demo merchant, its login and API keys, and print them."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--keys-file", default=str(Path(settings.BASE_DIR) / "var" / "demo-keys.json")
-        )
+        parser.add_argument("--keys-file", default=str(settings.SELGEO_DEMO_KEYS_FILE))
 
     def handle(self, *args: Any, **options: Any) -> None:
         keys_file = Path(options["keys_file"])
@@ -82,7 +80,12 @@ class Command(BaseCommand):
         else:
             partner = user.partner
         links: dict[str, str] = {}
-        for mode, code in (("test", "demo-test"), ("live", "demo")):
+        for mode, code, shop in (
+            ("test", "demo-test", "/demo/shop/test/"),
+            ("live", "demo", "/demo/shop/"),
+        ):
+            # The demo shop served by this Selgeo, at the address it serves on this run.
+            landing_url = f"{settings.SELGEO_PUBLIC_URL}{shop}"
             program = Program.objects.filter(merchant=merchant, code=code).first()
             if program is None:
                 program = partner_services.program_create(
@@ -93,9 +96,16 @@ class Command(BaseCommand):
                     currency="EUR",
                     commission_type="cps",
                     percent_bps=1000,
-                    landing_url=f"{settings.SELGEO_PUBLIC_URL}/health",
+                    # No hold: the scheduler `make run` runs approves a demo commission
+                    # within minutes, where a real program waits out its refund window.
+                    hold_days=0,
+                    landing_url=landing_url,
                 )
                 partner_services.program_publish(program=program)
+            elif program.landing_url != landing_url:
+                program = partner_services.program_update(
+                    program=program, changes={"landing_url": landing_url}
+                )
             if not Application.objects.filter(program=program, partner=partner).exists():
                 # The merchant invites, and the demo accepts on the partner's behalf: an
                 # invitation is only an offer until the partner says yes.
