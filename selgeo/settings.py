@@ -472,6 +472,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# Embedded (tasks inline, no broker) `runserver` runs the schedule above in a thread of
+# its serving process (`selgeo.scheduler`), so `make run` needs no beat and no worker.
+SELGEO_EMBEDDED_SCHEDULER = env_bool(
+    "SELGEO_EMBEDDED_SCHEDULER", CELERY_TASK_ALWAYS_EAGER and SELGEO_ENV == "development"
+)
+
 # Webhooks. Loopback receivers are allowed outside production (a receiver on this
 # machine, in development and in tests); production never allows them.
 SELGEO_WEBHOOKS_ALLOW_LOOPBACK = not PRODUCTION and env_bool("SELGEO_WEBHOOKS_ALLOW_LOOPBACK", True)
