@@ -8,7 +8,8 @@ from the form (the snippet fills `selgeo_click_id` in forms marked `data-selgeo`
 from the first-party cookie the snippet keeps, else from the link's query.
 
 It works only beside the demo: the keys are read from the demo's keys file
-(SELGEO_DEMO_KEYS_FILE), and without it the page says how to create them.
+(SELGEO_DEMO_KEYS_FILE), and without it the page says how to create them. A production
+server has no demo shop (404): the demo login and keys are published.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def demo_keys() -> dict[str, str]:
 
 
 def _mode(mode: str) -> str:
-    if mode not in (Mode.LIVE, Mode.TEST):
+    if settings.PRODUCTION or mode not in (Mode.LIVE, Mode.TEST):
         raise Http404("No such demo shop")
     return mode
 

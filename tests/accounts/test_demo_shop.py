@@ -55,6 +55,12 @@ def test_without_the_demo_the_shop_says_how_to_create_it(settings, tmp_path):
     assert "selgeo.js" not in response.content.decode()
 
 
+def test_a_production_server_has_no_demo_shop(settings, demo_keys):
+    settings.PRODUCTION = True
+    assert Client().get("/demo/shop/").status_code == 404
+    assert Client().post("/demo/shop/buy/").status_code == 404
+
+
 def test_an_unknown_mode_or_a_get_of_buy_is_refused(demo_keys):
     assert Client().get("/demo/shop/buy/").status_code == 405
     assert Client().get("/demo/shop/other/").status_code == 404
