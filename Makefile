@@ -17,11 +17,15 @@ $(STAMP): pyproject.toml
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+# HOST and PORT reach settings as SELGEO_HOST/SELGEO_PORT: links, mails and the demo's
+# printout name the address served (unless SELGEO_PUBLIC_URL is set).
+SERVE_ENV := SELGEO_HOST=$(HOST) SELGEO_PORT=$(PORT)
+
 demo: migrate
-	$(BIN)/python manage.py selgeo_demo
+	$(SERVE_ENV) $(BIN)/python manage.py selgeo_demo
 
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(SERVE_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when it is missing and we may.
 chromium:

@@ -8,6 +8,7 @@ from dashboard.views import (
     auth,
     commissions,
     conversions,
+    demo_shop,
     events,
     integration,
     keys,
@@ -157,6 +158,13 @@ public_urls: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", include((merchant_urls, "dashboard"))),
+    # The demo programs' landing page (`manage.py selgeo_demo`).
+    path("demo/shop/", demo_shop.demo_shop, name="demo-shop"),
+    path("demo/shop/buy/", demo_shop.demo_shop_buy, name="demo-shop-buy"),
+    path("demo/shop/test/", demo_shop.demo_shop, {"mode": "test"}, name="demo-shop-test"),
+    path(
+        "demo/shop/test/buy/", demo_shop.demo_shop_buy, {"mode": "test"}, name="demo-shop-buy-test"
+    ),
     path("partner/", include(("dashboard.portal_urls", "portal"))),
     path("p/", include((public_urls, "public"))),
 ]

@@ -1,3 +1,6 @@
+import os
+import sys
+
 from django.apps import AppConfig
 
 
@@ -8,3 +11,7 @@ class SelgeoConfig(AppConfig):
     def ready(self) -> None:
         # Registers Selgeo's deployment checks.
         from selgeo import checks  # noqa: F401
+        from selgeo.scheduler import start_if_serving
+
+        # `runserver` embedded runs the beat schedule in its serving process.
+        start_if_serving(sys.argv, os.environ)

@@ -7,13 +7,14 @@ import time
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from selgeo.api.errors import method_not_allowed
 from selgeo.api.views import APIView
 
 
@@ -37,8 +38,11 @@ def _check_cache() -> str:
     return "ok"
 
 
-@require_GET
+# Exempt from CSRF so that another method than GET is the 405 envelope, not a CSRF page.
+@csrf_exempt
 def health(request: HttpRequest) -> JsonResponse:
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ("GET", "HEAD"))
     checks = {"database": _check_database(), "cache": _check_cache()}
     timestamp = int(time.time() * 1000)
     if all(value == "ok" for value in checks.values()):

@@ -89,8 +89,31 @@ for _key in SELGEO_ENCRYPTION_KEYS:
         ) from _exc
 SELGEO_BITCOIN_NETWORK = os.environ.get("SELGEO_BITCOIN_NETWORK", "mainnet")
 
-# The public base URL is used in tracking links, emails and the snippet.
-SELGEO_PUBLIC_URL = os.environ.get("SELGEO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+def local_url(host: str, port: int) -> str:
+    """The URL a browser on this machine reaches a server listening on host:port with."""
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - read, not bound here
+        # Listening on every interface: the loopback address is one of them.
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+# Where `make run` serves (the Makefile passes its HOST and PORT on as these).
+SELGEO_HOST = os.environ.get("SELGEO_HOST") or "127.0.0.1"
+SELGEO_PORT = env_int("SELGEO_PORT", 8000)
+# The public base URL is used in tracking links, emails and the snippet; unset, it is
+# where `make run` serves, so that `make run PORT=8101` prints and mails working links.
+SELGEO_PUBLIC_URL = (
+    os.environ.get("SELGEO_PUBLIC_URL") or local_url(SELGEO_HOST, SELGEO_PORT)
+).rstrip("/")
+
+# Where `manage.py selgeo_demo` keeps the demo merchant's raw keys (mode 0600); the demo
+# shop page (/demo/shop/) reads them to report its sales.
+SELGEO_DEMO_KEYS_FILE = Path(
+    os.environ.get("SELGEO_DEMO_KEYS_FILE") or BASE_DIR / "var" / "demo-keys.json"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -123,12 +146,17 @@ MIDDLEWARE = [
     "selgeo.api.middleware.ApiQueryNullMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, with a 308 for a POST to a page without its trailing slash.
+    "selgeo.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An API path answers the envelope for an unhandled error even with DEBUG on.
+    "selgeo.api.middleware.ApiExceptionMiddleware",
 ]
+# A CSRF refusal on an API path is the envelope too (API views are exempt; this is a net).
+CSRF_FAILURE_VIEW = "selgeo.api.errors.csrf_failure"
 
 ROOT_URLCONF = "selgeo.urls"
 WSGI_APPLICATION = "selgeo.wsgi.application"
@@ -449,6 +477,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
     },
 }
+
+# Embedded (tasks inline, no broker) `runserver` runs the schedule above in a thread of
+# its serving process (`selgeo.scheduler`), so `make run` needs no beat and no worker.
+SELGEO_EMBEDDED_SCHEDULER = env_bool(
+    "SELGEO_EMBEDDED_SCHEDULER", CELERY_TASK_ALWAYS_EAGER and SELGEO_ENV == "development"
+)
 
 # Webhooks. Loopback receivers are allowed outside production (a receiver on this
 # machine, in development and in tests); production never allows them.

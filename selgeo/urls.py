@@ -1,8 +1,8 @@
 """URL map: the JSON API under /api/v1/ (and /v1/ for tracking), pages elsewhere."""
 
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView
 
 import selgeo.api.schema  # noqa: F401  (registers the OpenAPI auth extensions)
 from accounts.urls import api_urlpatterns as accounts_api
@@ -10,6 +10,8 @@ from conversions.urls import api_urlpatterns as conversions_api
 from dashboard.urls import urlpatterns as dashboard_pages
 from partners.urls import api_urlpatterns as partners_api
 from payouts.urls import api_urlpatterns as payouts_api
+from selgeo.api.docs import DocsView
+from selgeo.api.errors import api_route_not_found
 from selgeo.health import Ping, health
 from tracking.urls import api_urlpatterns as tracking_api
 from tracking.urls import urlpatterns as tracking_public
@@ -26,7 +28,7 @@ api_v1 = [
     path("ping", Ping.as_view(), name="ping"),
     *conversions_api,
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+    path("docs", DocsView.as_view(url_name="openapi"), name="api-docs"),
     *accounts_api,
     *partners_api,
     *payouts_api,
@@ -40,4 +42,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *tracking_public,
     *dashboard_pages,
+    # Last: any other /api/ or /v1/ path is the envelope's 404, whatever DEBUG says.
+    re_path(r"^(?:api|v1)/", api_route_not_found),
 ]

@@ -7,9 +7,10 @@ body, so there is one place to look for it). A secret key is 403 FORBIDDEN. The 
 mode decides the click's: a code of the other mode is 422 MODE_MISMATCH.
 
 Answers 201 with the click id and when its attribution window closes. Unknown codes,
-another merchant's codes and inactive ones (disabled, partner erased, program not
-published) are 404 NOT_FOUND and record nothing. Bots are recorded, flagged, and
-answered `"attributable": false`. CORS headers come from `tracking.middleware`.
+another merchant's codes and inactive ones (disabled, program not published) are 404
+NOT_FOUND, an erased partner's are 409 PARTICIPANT_ERASED; neither records anything.
+Bots are recorded, flagged, and answered `"attributable": false`. CORS headers come
+from `tracking.middleware`.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ server saw (forward the visitor's User-Agent: HTTP libraries count as bots). IP
 addresses are kept only as a keyed hash.
 
 Errors: 401 INVALID_PUBLIC_KEY, 403 FORBIDDEN (a secret key), 404 NOT_FOUND (unknown,
-another merchant's, disabled code, erased partner or unpublished program: nothing is
-recorded), 422 MODE_MISMATCH (a code of the key's other mode), 429 RATE_LIMIT_EXCEEDED
-(1,000 per minute per key). Bots are recorded with `"attributable": false`."""
+another merchant's, disabled code or unpublished program: nothing is recorded), 409
+PARTICIPANT_ERASED (the code's partner was erased: nothing is recorded), 422
+MODE_MISMATCH (a code of the key's other mode), 429 RATE_LIMIT_EXCEEDED (1,000 per
+minute per key). Bots are recorded with `"attributable": false`."""
 
 
 def _visitor(request: Request, hints: Mapping[str, Any]) -> tuple[visitors.Visitor, str]:
@@ -95,6 +97,10 @@ class ClickCreateView(_PublicKeyView):
         request=ClickIn,
         responses={
             201: ClickOut,
+            409: OpenApiResponse(
+                response={"$ref": "#/components/schemas/Error"},
+                description="PARTICIPANT_ERASED: the code's partner was erased",
+            ),
             422: OpenApiResponse(
                 response={"$ref": "#/components/schemas/Error"},
                 description="MODE_MISMATCH: a code or program of the key's other mode",

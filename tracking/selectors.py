@@ -1,7 +1,8 @@
 """Reads for tracking: which referral code a click names, and whether it may record one.
 
 A click is recorded only for an active referral code: not disabled, its partner not
-erased, its program published. The API answers 404 NOT_FOUND for anything else (unknown,
+erased, its program published. The API answers 409 PARTICIPANT_ERASED for an erased
+partner's code (the reference's code for it), 404 NOT_FOUND for anything else (unknown,
 another merchant's, inactive) and 422 MODE_MISMATCH for a code of the key's other mode;
 tracking links fall back to the merchant's website or a plain 404 page instead.
 """
@@ -17,6 +18,7 @@ from django.db.models import Q
 from accounts import selectors as accounts_selectors
 from accounts.models import Merchant, Mode
 from partners import selectors as partners_selectors
+from partners.errors import ParticipantErased
 from partners.models import Program, ProgramStatus, ReferralCode
 from selgeo.api.errors import ModeMismatch, NotFound
 from tracking.buffer import await_click
@@ -91,6 +93,8 @@ def _program(*, merchant: Merchant, mode: str, reference: str) -> Program:
 
 
 def _active(referral_code: ReferralCode) -> ReferralCode:
+    if referral_code.partner.erased_at is not None:
+        raise ParticipantErased(inactive_reason(referral_code))
     reason = inactive_reason(referral_code)
     if reason:
         raise NotFound(reason)
@@ -100,7 +104,8 @@ def _active(referral_code: ReferralCode) -> ReferralCode:
 def referral_code_for_signal(
     *, merchant: Merchant, mode: str, signal: ReferralSignal
 ) -> ReferralCode:
-    """The active referral code an API call names, or NotFound / ModeMismatch."""
+    """The active referral code an API call names, else NotFound, ModeMismatch or
+    ParticipantErased."""
     if isinstance(signal, CodeSignal):
         found = partners_selectors.referral_code_resolve(
             merchant=merchant, code=signal.referral_code

@@ -15,9 +15,10 @@ from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition
 
-from selgeo.api.errors import MethodNotAllowed, json_error
+from selgeo.api.errors import method_not_allowed
 
 SNIPPET_PATH = Path(__file__).resolve().parent / "assets" / "selgeo.js"
 CONTENT_TYPE = "text/javascript; charset=utf-8"
@@ -43,10 +44,10 @@ def _serve(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# Exempt from CSRF, as every /v1/ view is: another method than GET is the 405 envelope.
+@csrf_exempt
 def selgeo_js(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         # Under /v1/ every error speaks the API's envelope.
-        response = json_error(MethodNotAllowed(f'Method "{request.method}" not allowed'))
-        response["Allow"] = "GET, HEAD"
-        return response
+        return method_not_allowed(request, ("GET", "HEAD"))
     return _serve(request)

@@ -24,6 +24,7 @@ from dashboard.forms import (
     add_service_errors,
 )
 from dashboard.redirects import safe_next
+from dashboard.views.keys import remember_new_secrets
 from selgeo.api import ratelimit
 from selgeo.api.errors import ApiError, RateLimitExceeded, Unauthorized, ValidationFailed
 
@@ -113,7 +114,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = MerchantSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, merchant, _keys = services.merchant_register(
+            user, merchant, keys = services.merchant_register(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 company_name=form.cleaned_data["company_name"],
@@ -125,8 +126,10 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_MERCHANT] = str(merchant.pk)
             request.session[SESSION_MODE] = Mode.TEST
+            # The keys page is the one place the new secret keys are shown, once.
+            remember_new_secrets(request, keys)
             messages.success(request, f"Welcome to Selgeo. {merchant.name} starts in test mode.")
-            return redirect("dashboard:overview")
+            return redirect("dashboard:api-keys")
     return render(request, "dashboard/signup.html", {"form": form})
 
 
@@ -157,12 +160,13 @@ def create_merchant(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard:login")
     form = CreateMerchantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        merchant, _keys = services.merchant_open(
+        merchant, keys = services.merchant_open(
             owner=request.user, name=form.cleaned_data["company_name"]
         )
         request.session[SESSION_MERCHANT] = str(merchant.pk)
         request.session[SESSION_MODE] = Mode.TEST
-        return redirect("dashboard:overview")
+        remember_new_secrets(request, keys)
+        return redirect("dashboard:api-keys")
     return render(request, "dashboard/create_merchant.html", {"form": form})
 
 

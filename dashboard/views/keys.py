@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.models import ApiKey
+from accounts.services import IssuedKey
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.forms import ApiKeyForm, RollKeyForm
 from selgeo.api.errors import ApiError
 
-SESSION_NEW_SECRET = "selgeo_new_secret"  # noqa: S105 (a session key name, not a secret)
+SESSION_NEW_SECRETS = "selgeo_new_secrets"
+
+
+def remember_new_secrets(request: HttpRequest, issued: Iterable[IssuedKey]) -> None:
+    """Keep just-issued secret keys for the keys page's next view, the one that shows them.
+
+    Selgeo stores only a digest of a secret key: this page view is the one chance to copy
+    it. Public keys need no such care (the page lists them in full).
+    """
+    request.session[SESSION_NEW_SECRETS] = [
+        {"id": str(key.api_key.pk), "mode": key.api_key.mode, "raw": key.raw}
+        for key in issued
+        if key.api_key.kind == "secret"
+    ]
+
+
+def _pop_new_secrets(request: HttpRequest) -> list[dict[str, Any]]:
+    # Shown on this one page view only: the session copy is gone after it.
+    return list(request.session.pop(SESSION_NEW_SECRETS, None) or [])
 
 
 @merchant_view(admin=True)
@@ -27,7 +49,7 @@ def api_keys(request: MerchantRequest) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             name=form.cleaned_data["name"],
         )
-        request.session[SESSION_NEW_SECRET] = {"id": str(issued.api_key.pk), "raw": issued.raw}
+        remember_new_secrets(request, [issued])
         return redirect("dashboard:api-keys")
     return render(
         request,
@@ -37,8 +59,7 @@ def api_keys(request: MerchantRequest) -> HttpResponse:
             "keys": selectors.api_keys_for(merchant=merchant, mode=mode),
             "form": form,
             "roll_form": RollKeyForm(),
-            # Shown on this one page view only: the session copy is gone after it.
-            "new_secret": request.session.pop(SESSION_NEW_SECRET, None),
+            "new_secrets": _pop_new_secrets(request),
         },
     )
 
@@ -61,7 +82,7 @@ def api_key_roll(request: MerchantRequest, key_id: str) -> HttpResponse:
     except ApiError as exc:
         messages.error(request, exc.message)
     else:
-        request.session[SESSION_NEW_SECRET] = {"id": str(issued.api_key.pk), "raw": issued.raw}
+        remember_new_secrets(request, [issued])
         messages.success(request, f"{key.redacted} was rolled.")
     return redirect("dashboard:api-keys")
 

@@ -5,6 +5,7 @@ Other apps and the views call `partners.services.<entity>_<action>`.
 
 from partners.services.applications import (
     application_approve,
+    application_event_data,
     application_reject,
     application_submit,
 )
@@ -14,7 +15,11 @@ from partners.services.codes import (
     referral_code_create,
     referral_code_disable,
 )
-from partners.services.erasure import partner_erase, partner_erase_for_merchant
+from partners.services.erasure import (
+    partner_erase,
+    partner_erase_for_merchant,
+    partner_event_data,
+)
 from partners.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -32,6 +37,7 @@ from partners.services.programs import (
 
 __all__ = [
     "application_approve",
+    "application_event_data",
     "application_reject",
     "application_submit",
     "invitation_accept",
@@ -40,6 +46,7 @@ __all__ = [
     "invitation_revoke",
     "partner_erase",
     "partner_erase_for_merchant",
+    "partner_event_data",
     "partner_profile_update",
     "program_archive",
     "program_create",

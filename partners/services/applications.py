@@ -10,6 +10,8 @@ an accepted invitation, creates the partner's default referral code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -30,12 +32,17 @@ def _check_message(message: str, field: str = "message") -> None:
         raise ValidationFailed.field(field, f"At most {MESSAGE_MAX} characters")
 
 
+def application_event_data(application: Application) -> dict[str, Any]:
+    """The `data` of an application's events (the webhook catalogue's examples use it too)."""
+    return dict(ApplicationOut(application).data)
+
+
 def _emit(application: Application, type: str) -> None:
     emit(
         merchant=application.merchant,
         mode=application.mode,
         type=type,
-        data=dict(ApplicationOut(application).data),
+        data=application_event_data(application),
     )
 
 

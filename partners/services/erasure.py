@@ -110,12 +110,17 @@ def partner_erase(*, partner: Partner) -> Partner:
         mentioning=str(locked.pk),
         values=personal,
     )
-    data = dict(PartnerOut(locked).data)
+    data = partner_event_data(locked)
     merchants = Merchant.objects.in_bulk([merchant_id for merchant_id, _mode in pairs])
     for merchant_id, mode in pairs:
         emit(merchant=merchants[merchant_id], mode=mode, type="partner.erased", data=data)
     partner.refresh_from_db()
     return locked
+
+
+def partner_event_data(partner: Partner) -> dict[str, Any]:
+    """The `data` of a `partner.erased` event (the webhook catalogue's example uses it too)."""
+    return dict(PartnerOut(partner).data)
 
 
 def erased_view(partner: Partner, erased_at: datetime) -> dict[str, Any]:

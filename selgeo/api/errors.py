@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -276,17 +277,40 @@ def is_api_path(path: str) -> bool:
     return path.startswith(("/api/", "/v1/"))
 
 
+def method_not_allowed(request: HttpRequest, allowed: Iterable[str]) -> JsonResponse:
+    """405 METHOD_NOT_ALLOWED in the envelope, with the `Allow` header."""
+    response = json_error(MethodNotAllowed(f'Method "{request.method}" not allowed'))
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _unknown_route(request: HttpRequest) -> JsonResponse:
+    # No view counted the request: it is counted in the general zone here, or probing
+    # unknown paths would be free.
+    from selgeo.api import ratelimit
+
+    try:
+        ratelimit.enforce(request, zone="general")
+    except ApiError as error:
+        return json_error(error)
+    return json_error(NotFound())
+
+
+@csrf_exempt
+def api_route_not_found(request: HttpRequest) -> JsonResponse:
+    """The last route under /api/ and /v1/: a path no API route matches.
+
+    A route rather than handler404 alone, because with DEBUG on Django answers a route
+    miss with its HTML page listing every URL pattern and never calls handler404. It is
+    exempt from CSRF as every API view is, so a POST is a 404 too, not a CSRF page.
+    """
+    return _unknown_route(request)
+
+
 def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     if is_api_path(request.path):
         if request.resolver_match is None:
-            # No route matched, so no view counted the request: it is counted in the
-            # general zone here, or probing unknown paths would be free.
-            from selgeo.api import ratelimit
-
-            try:
-                ratelimit.enforce(request, zone="general")
-            except ApiError as error:
-                return json_error(error)
+            return _unknown_route(request)
         return json_error(NotFound())
     from django.views.defaults import page_not_found
 
@@ -315,6 +339,15 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Any:
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception or DjangoPermissionDenied())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> Any:
+    """CSRF_FAILURE_VIEW: the envelope on API paths, Django's page elsewhere."""
+    if is_api_path(request.path):
+        return json_error(Forbidden("CSRF verification failed"))
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)
 
 
 def all_codes() -> Iterable[tuple[str, int]]:

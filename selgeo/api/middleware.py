@@ -1,5 +1,5 @@
-"""Request-scoped API middleware: request ids, HTTPS enforcement, the body-size cap and
-query strings PostgreSQL could not store."""
+"""Request-scoped API middleware: request ids, HTTPS enforcement, the body-size cap,
+query strings PostgreSQL could not store, and the envelope for unhandled errors."""
 
 from __future__ import annotations
 
@@ -14,11 +14,15 @@ from django.http import HttpRequest, HttpResponse
 
 from selgeo.api.errors import (
     Forbidden,
+    InternalError,
     PayloadTooLarge,
     ValidationFailed,
     is_api_path,
     json_error,
+    to_api_error,
 )
+
+logger = logging.getLogger("django.request")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -109,3 +113,34 @@ class ApiQueryNullMiddleware:
                         )
                     )
         return self.get_response(request)
+
+
+class ApiExceptionMiddleware:
+    """An exception a view under /api/ or /v1/ did not handle becomes the envelope.
+
+    With DEBUG off Django's handler404/handler500 already answer it; with DEBUG on
+    Django would answer its HTML debug pages, which an API client cannot read. The
+    traceback is logged (with the request id) in place of the page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api_path(request.path):
+            return None
+        error = to_api_error(exception)
+        if error is not None:
+            return json_error(error)
+        if not settings.DEBUG:
+            return None
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exception,
+            extra={"request": request},
+        )
+        return json_error(InternalError())

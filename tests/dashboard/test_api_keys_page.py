@@ -27,11 +27,14 @@ def test_creating_a_secret_key_shows_it_once_and_stores_only_its_digest(alice_we
     key = ApiKey.objects.get(merchant=merchant)
     assert (key.kind, key.mode, key.name) == ("secret", "live", "Server")
     shown = alice_web.get("/dashboard/developers/keys/")
-    raw = shown.context["new_secret"]["raw"]
+    [secret] = shown.context["new_secrets"]
+    raw = secret["raw"]
+    assert (secret["id"], secret["mode"]) == (str(key.pk), "live")
     assert raw.startswith("sk_live_") and raw in page(shown)
+    assert "Copy it now: it will not be shown again." in page(shown)
     assert key.secret_hash == hash_key(raw) and key.public_value == ""
     again = alice_web.get("/dashboard/developers/keys/")
-    assert again.context["new_secret"] is None
+    assert again.context["new_secrets"] == []
     assert raw not in page(again)
 
 
@@ -53,8 +56,9 @@ def test_rolling_a_key_issues_a_new_secret_and_revokes_the_old(alice_web, mercha
     assert old.revoked_at is not None
     new = ApiKey.objects.get(rolled_from=old)
     shown = alice_web.get("/dashboard/developers/keys/")
-    assert shown.context["new_secret"]["id"] == str(new.pk)
-    assert new.secret_hash == hash_key(shown.context["new_secret"]["raw"])
+    [secret] = shown.context["new_secrets"]
+    assert secret["id"] == str(new.pk)
+    assert new.secret_hash == hash_key(secret["raw"])
 
 
 def test_rolling_with_a_grace_period_keeps_the_old_key_until_then(alice_web, merchant):

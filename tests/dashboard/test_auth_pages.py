@@ -34,7 +34,7 @@ def _signup(client: Client, **overrides: str):
 def test_signup_creates_merchant_owner_and_four_keys_and_logs_in_in_test_mode(client):
     response = _signup(client)
     assert response.status_code == 302
-    assert response["Location"] == "/dashboard/"
+    assert response["Location"] == "/dashboard/developers/keys/"
     user = User.objects.get()
     merchant = Merchant.objects.get()
     assert (user.email, user.full_name, merchant.name, merchant.slug) == (
@@ -49,10 +49,10 @@ def test_signup_creates_merchant_owner_and_four_keys_and_logs_in_in_test_mode(cl
     assert client.session[SESSION_KEY] == str(user.pk)
     assert client.session[SESSION_MERCHANT] == str(merchant.pk)
     assert client.session[SESSION_MODE] == "test"
-    overview = client.get("/dashboard/")
-    assert overview.status_code == 200
-    assert "You are viewing test data" in page(overview)
-    assert flashed(overview) == ["Welcome to Selgeo. Shoe Shop starts in test mode."]
+    keys_page = client.get("/dashboard/developers/keys/")
+    assert keys_page.status_code == 200
+    assert "You are viewing test data" in page(keys_page)
+    assert flashed(keys_page) == ["Welcome to Selgeo. Shoe Shop starts in test mode."]
 
 
 def test_signup_with_a_taken_email_shows_the_error_next_to_the_field(client, alice):
@@ -163,7 +163,7 @@ def test_a_user_without_merchant_is_sent_to_create_one(db):
     web = browser(user)
     assert web.get("/dashboard/")["Location"] == "/dashboard/new-merchant/"
     response = web.post("/dashboard/new-merchant/", {"company_name": "Hat Shop"})
-    assert response["Location"] == "/dashboard/"
+    assert response["Location"] == "/dashboard/developers/keys/"
     merchant = Merchant.objects.get(name="Hat Shop")
     assert Membership.objects.get(user=user).role == Role.OWNER
     assert ApiKey.objects.filter(merchant=merchant).count() == 4

@@ -59,15 +59,23 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     merchant = watch(chromium.new_context(viewport={"width": 1280, "height": 900}).new_page())
     partner = watch(chromium.new_context(viewport={"width": 1280, "height": 900}).new_page())
 
-    # The merchant signs up and lands on the overview, in test mode.
+    # The merchant signs up and lands on its keys, in test mode: the secret keys show once.
     merchant.goto(f"{base}/signup/")
     merchant.fill("#id_company_name", "Shoe Shop")
     merchant.fill("#id_full_name", "Mia Merchant")
     merchant.fill("#id_email", "mia@shoeshop.example")
     merchant.fill("#id_password", PASSWORD)
     merchant.click("button:has-text('Create account')")
-    merchant.wait_for_url(f"{base}/dashboard/")
+    merchant.wait_for_url(f"{base}/dashboard/developers/keys/")
     assert "You are viewing test data" in merchant.content()
+    assert merchant.locator("code.new-key[data-mode=test]").inner_text().startswith("sk_test_")
+    # The live secret key for the merchant's server, taken with the page's copy button.
+    merchant.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    merchant.click("code.new-key[data-mode=live] + button:has-text('Copy')")
+    merchant.wait_for_selector("code.new-key[data-mode=live] + button:has-text('Copied')")
+    secret_key = merchant.evaluate("navigator.clipboard.readText()")
+    assert secret_key == merchant.locator("code.new-key[data-mode=live]").inner_text().strip()
+    assert secret_key.startswith("sk_live_")
 
     # Live mode, a CPS program of 10%, published.
     merchant.select_option("#mode-select", "live")
@@ -88,15 +96,16 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     assert "published" in merchant.content()
     shot(merchant, "merchant-program-detail")
 
-    # A live secret key for the merchant's server, shown once.
+    # Another live secret key, shown once; the sign-up's key is no longer shown either.
     merchant.goto(f"{base}/dashboard/developers/keys/")
+    assert secret_key not in merchant.content()
     merchant.select_option("#id_kind", "secret")
     merchant.fill("#id_name", "Shop server")
     merchant.click("button:has-text('Create live key')")
-    secret_key = merchant.locator("#new-key").inner_text().strip()
-    assert secret_key.startswith("sk_live_")
+    server_key = merchant.locator("code.new-key").inner_text().strip()
+    assert server_key.startswith("sk_live_") and server_key != secret_key
     merchant.reload()
-    assert secret_key not in merchant.content()
+    assert server_key not in merchant.content()
 
     # The partner signs up, finds the merchant's page and applies.
     partner.goto(f"{base}/partner/signup/")

@@ -1,4 +1,5 @@
-"""Which codes record a click: 404 for unknown or inactive ones, 422 for the other mode."""
+"""Which codes record a click: 404 for unknown or inactive ones, 409 for an erased partner's,
+422 for the other mode."""
 
 from __future__ import annotations
 
@@ -94,19 +95,20 @@ def test_disabled_code_is_404_and_records_nothing(pk_test_client, code):
     assert Click.objects.count() == 0
 
 
-def test_erased_partners_code_is_404(pk_test_client, code):
+def test_erased_partners_code_is_409_participant_erased(pk_test_client, code):
     code.partner.erased_at = timezone.now()
     code.partner.save()
-    body = assert_error(post_click(pk_test_client, {"referral_code": "JaneDoe"}), 404, "NOT_FOUND")
-    assert "no longer takes part" in body["message"]
+    response = post_click(pk_test_client, {"referral_code": "JaneDoe"})
+    body = assert_error(response, 409, "PARTICIPANT_ERASED")
+    assert body["message"] == "This referral code's partner no longer takes part in the program"
     assert Click.objects.count() == 0
 
 
-def test_erased_partner_through_program_and_partner_is_404(pk_test_client, code):
+def test_erased_partner_through_program_and_partner_is_409(pk_test_client, code):
     code.partner.erased_at = timezone.now()
     code.partner.save()
     response = post_click(pk_test_client, {"program": "SPRING", "partner": str(code.partner_id)})
-    assert_error(response, 404, "NOT_FOUND")
+    assert_error(response, 409, "PARTICIPANT_ERASED")
     assert Click.objects.count() == 0
 
 

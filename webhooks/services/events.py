@@ -113,6 +113,11 @@ def emit(*, merchant: Merchant, mode: str, type: str, data: dict[str, Any]) -> E
     return _record_event(merchant=merchant, mode=mode, type=type, data=data, subscribed=subscribed)
 
 
+def endpoint_test_data(*, endpoint_id: str) -> dict[str, Any]:
+    """The `data` of an `endpoint.test` event (the catalogue's example uses it too)."""
+    return {"endpoint_id": endpoint_id, "message": "This is a test event from Selgeo."}
+
+
 @transaction.atomic
 def endpoint_send_test(*, endpoint: WebhookEndpoint) -> Event:
     """An `endpoint.test` event for this endpoint alone, whatever it subscribes to."""
@@ -120,7 +125,7 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint) -> Event:
         merchant=endpoint.merchant,
         mode=endpoint.mode,
         type="endpoint.test",
-        data={"endpoint_id": str(endpoint.pk), "message": "This is a test event from Selgeo."},
+        data=endpoint_test_data(endpoint_id=str(endpoint.pk)),
         target_endpoint=endpoint,
     )
 

@@ -30,9 +30,7 @@ class Command(BaseCommand):
     help = "Create the demo merchant, its login and API keys, and print them."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--keys-file", default=str(Path(settings.BASE_DIR) / "var" / "demo-keys.json")
-        )
+        parser.add_argument("--keys-file", default=str(settings.SELGEO_DEMO_KEYS_FILE))
 
     def handle(self, *args: Any, **options: Any) -> None:
         keys_file = Path(options["keys_file"])
@@ -53,7 +51,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Selgeo demo merchant ready"))
         self.stdout.write(f"  merchant:  {merchant.name} ({merchant.pk})")
         self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
-        self.stdout.write("  dashboard: http://127.0.0.1:8000/login/")
+        base = settings.SELGEO_PUBLIC_URL
+        self.stdout.write(f"  dashboard: {base}/login/")
         self.stdout.write("  admin:     python manage.py createsuperuser, then /admin/")
         for name in ("pk_test", "sk_test", "pk_live", "sk_live"):
             self.stdout.write(f"  {name}:   {keys[name]}")
@@ -63,7 +62,7 @@ class Command(BaseCommand):
         for mode, link in links.items():
             self.stdout.write(f"  {mode} link: {link}")
         self.stdout.write(
-            "  try:       curl -s -X POST http://127.0.0.1:8000/api/v1/auth/login "
+            f"  try:       curl -s -X POST {base}/api/v1/auth/login "
             f"-H 'Content-Type: application/json' "
             f'-d \'{{"email": "{DEMO_EMAIL}", "password": "{DEMO_PASSWORD}"}}\''
         )
@@ -81,7 +80,12 @@ class Command(BaseCommand):
         else:
             partner = user.partner
         links: dict[str, str] = {}
-        for mode, code in (("test", "demo-test"), ("live", "demo")):
+        for mode, code, shop in (
+            ("test", "demo-test", "/demo/shop/test/"),
+            ("live", "demo", "/demo/shop/"),
+        ):
+            # The demo shop served by this Selgeo, at the address it serves on this run.
+            landing_url = f"{settings.SELGEO_PUBLIC_URL}{shop}"
             program = Program.objects.filter(merchant=merchant, code=code).first()
             if program is None:
                 program = partner_services.program_create(
@@ -92,9 +96,16 @@ class Command(BaseCommand):
                     currency="EUR",
                     commission_type="cps",
                     percent_bps=1000,
-                    landing_url=f"{settings.SELGEO_PUBLIC_URL}/health",
+                    # No hold: the scheduler `make run` runs approves a demo commission
+                    # within minutes, where a real program waits out its refund window.
+                    hold_days=0,
+                    landing_url=landing_url,
                 )
                 partner_services.program_publish(program=program)
+            elif program.landing_url != landing_url:
+                program = partner_services.program_update(
+                    program=program, changes={"landing_url": landing_url}
+                )
             if not Application.objects.filter(program=program, partner=partner).exists():
                 # The merchant invites, and the demo accepts on the partner's behalf: an
                 # invitation is only an offer until the partner says yes.
