@@ -35,7 +35,12 @@ from payouts.api.run_serializers import (
 )
 from payouts.rails import RAILS, run_file
 from payouts.rails.text import safe_cell
-from payouts.representations import payout_detail_data, run_data
+from payouts.representations import (
+    PREVIEW_CSV_HEADER,
+    payout_detail_data,
+    preview_csv_row,
+    run_data,
+)
 from payouts.run_models import Payout, PayoutRun, PayoutSettings
 from payouts.selectors.runs import PreviewRow
 from selgeo.api.context import request_merchant, request_mode
@@ -43,21 +48,6 @@ from selgeo.api.errors import NotFound
 from selgeo.api.pagination import PagePagination
 from selgeo.api.permissions import IsMerchantAdmin, IsMerchantUser
 from selgeo.api.views import APIView
-
-PREVIEW_CSV_HEADER = [
-    "partner_id",
-    "partner_name",
-    "currency",
-    "commissions_count",
-    "commissions_cents",
-    "adjustments_count",
-    "adjustments_cents",
-    "net_cents",
-    "minimum_cents",
-    "method",
-    "payable",
-    "reasons",
-]
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:
@@ -141,6 +131,7 @@ def _preview_rows(request: Request) -> list[PreviewRow]:
         currency=(v.get("currency") or "").upper() or None,
         reason=v.get("reason"),
         partner=v.get("partner"),
+        search=v.get("search"),
     )
 
 
@@ -183,22 +174,9 @@ class PayoutPreviewExportView(APIView):
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(PREVIEW_CSV_HEADER)
         for row in _preview_rows(request):
-            writer.writerow(
-                [
-                    row.partner_id,
-                    safe_cell(row.display_name),
-                    row.currency,
-                    row.commissions_count,
-                    row.commissions_cents,
-                    row.adjustments_count,
-                    row.adjustments_cents,
-                    row.net_cents,
-                    row.minimum_cents,
-                    row.method or "",
-                    "true" if row.payable else "false",
-                    " ".join(row.reasons),
-                ]
-            )
+            cells = preview_csv_row(row)
+            cells[1] = safe_cell(row.display_name)
+            writer.writerow(cells)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="payout-preview.csv"'
         return response

@@ -197,7 +197,11 @@ def preview_filtered(
     currency: str | None = None,
     reason: str | None = None,
     partner: uuid.UUID | None = None,
+    search: str | None = None,
 ) -> list[PreviewRow]:
+    """The rows the filters keep; `search` finds a partner by a part of its name,
+    whatever the case, or by its whole id."""
+    needle = (search or "").strip().casefold()
     return [
         row
         for row in rows
@@ -205,6 +209,7 @@ def preview_filtered(
         and (not currency or row.currency == currency)
         and (not reason or reason in row.reasons)
         and (partner is None or row.partner_id == partner)
+        and (not needle or needle in row.display_name.casefold() or needle == str(row.partner_id))
     ]
 
 
