@@ -13,11 +13,17 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 
 from payouts.rails import RAILS
 from selgeo.api.errors import envelope
+from selgeo.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 MODE = OpenApiParameter("mode", str, enum=["test", "live"], description="Default live")
+# As `selgeo.api.pagination.PagePagination` reads them.
 PAGE = [
-    OpenApiParameter("page", int, description="1-based, default 1"),
-    OpenApiParameter("limit", int, description="Rows per page, 1-100, default 20"),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        description="Rows per page",
+    ),
 ]
 
 RAIL = OpenApiParameter(

@@ -257,9 +257,11 @@ class PayoutRunFileView(APIView):
         summary="A run's payment file: sepa (pain.001.001.03), paypal (batch CSV) or csv",
         parameters=[MODE, RAIL],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="application/xml (sepa) or text/csv (paypal, csv), as an attachment",
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.STR, description="sepa: pain.001.001.03, as an attachment"
+            ),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="paypal and csv: UTF-8, as an attachment"
             ),
             **errors("bad_mode", "not_admin", "no_run", "no_file", "file_unavailable"),
         },
