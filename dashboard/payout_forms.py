@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from payouts.run_models import PayoutSchedule, PayoutSettings
+from payouts.selectors.runs import REASONS
 from selgeo.currencies import format_amount, is_currency, minor_unit_exponent
 
 
@@ -69,3 +70,58 @@ class PayoutSettingsForm(forms.Form):
         if not data["sepa_debtor_iban"]:
             data.pop("sepa_debtor_iban")
         return data
+
+
+REASON_LABELS = {
+    "below_minimum": "Below the minimum",
+    "no_payout_method": "No payout method",
+    "tax_details_missing": "Tax details missing",
+    "erased": "Erased",
+}
+
+
+class PreviewFilterForm(forms.Form):
+    """The preview's filters, those of `GET /api/v1/payouts/preview`; a value that does not
+    validate is shown with its error and left out, the others still apply."""
+
+    search = forms.CharField(
+        label="Partner",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "name or id", "type": "search"}),
+    )
+    payable = forms.ChoiceField(
+        label="Payable",
+        required=False,
+        choices=[("", "All"), ("yes", "Payable"), ("no", "Not payable")],
+    )
+    currency = forms.ChoiceField(label="Currency", required=False)
+    reason = forms.ChoiceField(
+        label="Why not",
+        required=False,
+        choices=[("", "Any reason"), *((code, REASON_LABELS[code]) for code in REASONS)],
+    )
+
+    def __init__(self, *args: Any, currencies: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The currencies owed now, and the one asked for should nothing be owed in it
+        # (then nothing is shown, rather than every currency).
+        offered = set(currencies)
+        asked = str(self.data.get("currency", "")).upper()
+        if is_currency(asked):
+            offered.add(asked)
+            self.data = {**dict(self.data.items()), "currency": asked}
+        field = self.fields["currency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "All"), *((code, code) for code in sorted(offered))]
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments of `payouts.selectors.preview_filtered`."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "payable": {"yes": True, "no": False}.get(data.get("payable") or ""),
+            "currency": data.get("currency") or None,
+            "reason": data.get("reason") or None,
+            "search": data.get("search") or None,
+        }

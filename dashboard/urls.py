@@ -86,6 +86,7 @@ dashboard_patterns = [
     path("commissions/export.csv", commissions.commission_export, name="commissions-export"),
     path("payouts/", payouts.payout_overview, name="payouts"),
     path("payouts/settings/", payouts.payout_settings, name="payout-settings"),
+    path("payouts/preview.csv", payouts.preview_export, name="payout-preview-export"),
     path("payouts/runs/new/", payouts.run_create, name="payout-run-create"),
     path("payouts/runs/<uuid:run_id>/", payouts.run_detail, name="payout-run"),
     path("payouts/runs/<uuid:run_id>/progress/", payouts.run_progress, name="payout-run-progress"),

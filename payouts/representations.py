@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from payouts.run_models import Payout, PayoutRun
+from payouts.selectors.runs import PreviewRow
 from selgeo.api.serializers import moment_text
 
 
@@ -88,3 +89,37 @@ def run_data(run: PayoutRun) -> dict[str, Any]:
         "created_at": _moment(run.created_at),
         "built_at": _moment(run.built_at),
     }
+
+
+PREVIEW_CSV_HEADER = [
+    "partner_id",
+    "partner_name",
+    "currency",
+    "commissions_count",
+    "commissions_cents",
+    "adjustments_count",
+    "adjustments_cents",
+    "net_cents",
+    "minimum_cents",
+    "method",
+    "payable",
+    "reasons",
+]
+
+
+def preview_csv_row(row: PreviewRow) -> list[Any]:
+    """A preview row as the API's and the dashboard's CSV write it (text still to guard)."""
+    return [
+        str(row.partner_id),
+        row.display_name,
+        row.currency,
+        row.commissions_count,
+        row.commissions_cents,
+        row.adjustments_count,
+        row.adjustments_cents,
+        row.net_cents,
+        row.minimum_cents,
+        row.method or "",
+        "true" if row.payable else "false",
+        " ".join(row.reasons),
+    ]

@@ -390,6 +390,14 @@ cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
         "CommissionTypeEnum": "partners.models.CommissionType",
     }
 )
+# Payouts and their runs have their own `status`; a payout's rail is its account's method.
+cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
+    {
+        "PayoutStatusEnum": "payouts.run_models.PayoutStatus",
+        "PayoutRunStatusEnum": "payouts.run_models.RunStatus",
+        "PayoutMethodEnum": "payouts.models.PayoutMethod",
+    }
+)
 
 # kombu's filesystem transport, publishing each message file whole.
 FILESYSTEM_BROKER_TRANSPORT = "selgeo.celery:FilesystemTransport"

@@ -6,37 +6,62 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard.access import MerchantRequest, merchant_view
+from dashboard.csv_export import csv_response
 from dashboard.paging import paginate
-from dashboard.payout_forms import PayoutSettingsForm, minimums_text
+from dashboard.payout_forms import PayoutSettingsForm, PreviewFilterForm, minimums_text
+from dashboard.views.conversions import export_query
 from payouts import selectors, services
 from payouts.rails import RAILS, run_file
+from payouts.representations import PREVIEW_CSV_HEADER, preview_csv_row
 from payouts.run_errors import PayoutFileUnavailable, PayoutTransitionRefused
 from payouts.run_models import PayoutRun
+from payouts.selectors.runs import PreviewRow
 from selgeo.api.errors import ValidationFailed
 
 ACTIONS = {"processing": "processing", "paid": "paid", "failed": "failed"}
 
 
+def _preview(
+    request: MerchantRequest,
+) -> tuple[list[PreviewRow], PreviewFilterForm, list[PreviewRow]]:
+    """Every preview row, the filter form, and the rows it keeps."""
+    rows = selectors.preview(merchant=request.merchant, mode=request.mode)
+    form = PreviewFilterForm(request.GET, currencies=[row.currency for row in rows])
+    return rows, form, selectors.preview_filtered(rows, **form.filters())
+
+
 @merchant_view()
 def payout_overview(request: MerchantRequest) -> HttpResponse:
-    rows = selectors.preview(merchant=request.merchant, mode=request.mode)
-    shown = selectors.preview_filtered(
-        rows, payable={"yes": True, "no": False}.get(request.GET.get("payable", ""))
-    )
+    rows, form, shown = _preview(request)
     return render(
         request,
         "dashboard/payouts.html",
         {
             "section": "payouts",
             "payable": [r for r in rows if r.payable],
+            "filters": form,
+            "export_query": export_query(request),
             "runs": selectors.runs_for(merchant=request.merchant, mode=request.mode)[:20],
             **paginate(request, shown, 50),  # type: ignore[arg-type]
         },
+    )
+
+
+@merchant_view()
+def preview_export(request: MerchantRequest) -> StreamingHttpResponse:
+    """The preview as CSV: the rows the page's filters keep, all pages."""
+    _, _, shown = _preview(request)
+    stamp = timezone.now().strftime("%Y%m%d")
+    return csv_response(
+        f"payout-preview-{request.mode}-{stamp}.csv",
+        PREVIEW_CSV_HEADER,
+        (preview_csv_row(row) for row in shown),
     )
 
 

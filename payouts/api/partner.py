@@ -10,11 +10,14 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from payouts import selectors
+from payouts.api import run_docs as docs
+from payouts.api.run_docs import MODE, PAGE, errors, ok
+from payouts.api.run_out import PartnerPayoutOut, PayoutBalancesOut, PayoutStatementOut, page_of
 from payouts.api.runs import _uuid
 from payouts.representations import partner_payout_data
 from payouts.run_models import Payout
@@ -26,7 +29,6 @@ from selgeo.api.permissions import IsPartnerUser
 from selgeo.api.serializers import moment_text
 from selgeo.api.views import APIView
 
-_MODE = OpenApiParameter("mode", str, enum=["test", "live"], description="Default live")
 STATEMENT_CSV_HEADER = [
     "kind",
     "id",
@@ -110,8 +112,15 @@ class PartnerPayoutListView(APIView):
     @extend_schema(
         operation_id="partner_payouts_list",
         summary="List my payouts",
-        parameters=[_MODE],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE, *PAGE],
+        responses={
+            200: ok(
+                page_of("PaginatedPartnerPayoutList", PartnerPayoutOut),
+                "A page of my payouts from every merchant, newest first",
+                ("one payout", docs.PARTNER_PAYOUT_PAGE),
+            ),
+            **errors("bad_page", "not_partner"),
+        },
     )
     def get(self, request: Request) -> Response:
         qs = selectors.payouts_of_partner(
@@ -126,7 +135,12 @@ class PartnerPayoutDetailView(APIView):
     permission_classes = [IsPartnerUser]
 
     @extend_schema(
-        summary="Read one of my payouts", parameters=[_MODE], responses=OpenApiTypes.OBJECT
+        summary="Read one of my payouts",
+        parameters=[MODE],
+        responses={
+            200: ok(PartnerPayoutOut, "The payout", ("paid", docs.PARTNER_PAYOUT)),
+            **errors("bad_mode", "not_partner", "no_payout"),
+        },
     )
     def get(self, request: Request, payout_id: str) -> Response:
         return Response(partner_payout_data(_mine(request, payout_id)))
@@ -137,8 +151,15 @@ class PartnerPayoutStatementView(APIView):
 
     @extend_schema(
         summary="What one of my payouts pays and deducts",
-        parameters=[_MODE],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE],
+        responses={
+            200: ok(
+                PayoutStatementOut,
+                "The payout, each commission it pays and each deduction it makes",
+                ("with a deduction", docs.STATEMENT),
+            ),
+            **errors("bad_mode", "not_partner", "no_payout"),
+        },
     )
     def get(self, request: Request, payout_id: str) -> Response:
         return Response(statement_data(selectors.statement(_mine(request, payout_id))))
@@ -149,8 +170,15 @@ class PartnerPayoutStatementCsvView(APIView):
 
     @extend_schema(
         summary="The statement of one of my payouts as CSV",
-        parameters=[_MODE],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        parameters=[MODE],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="kind,id,created_at,program,reference,amount_cents,currency; "
+                "a line per commission and deduction, then the total",
+            ),
+            **errors("bad_mode", "not_partner", "no_payout"),
+        },
     )
     def get(self, request: Request, payout_id: str) -> HttpResponse:
         statement = selectors.statement(_mine(request, payout_id))
@@ -165,8 +193,11 @@ class PartnerBalanceView(APIView):
 
     @extend_schema(
         summary="What I am waiting for, per merchant and currency",
-        parameters=[_MODE],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE],
+        responses={
+            200: ok(PayoutBalancesOut, "One row per merchant and currency", ("one", docs.BALANCES)),
+            **errors("bad_mode", "not_partner"),
+        },
     )
     def get(self, request: Request) -> Response:
         balances = selectors.partner_balances(

@@ -24,6 +24,9 @@ class PreviewFiltersIn(serializers.Serializer):
     currency = serializers.CharField(max_length=3, required=False)
     reason = serializers.ChoiceField(choices=REASONS, required=False)
     partner = serializers.UUIDField(required=False)
+    search = serializers.CharField(
+        max_length=100, required=False, help_text="A part of the partner's name, or its id"
+    )
 
 
 class RunIn(serializers.Serializer):

@@ -10,12 +10,22 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from conversions.api import parse, parse_query
 from payouts import selectors, services
+from payouts.api import run_docs as docs
+from payouts.api.run_docs import ACTION, MODE, PAGE, RAIL, errors, ok
+from payouts.api.run_out import (
+    PayoutOut,
+    PayoutPreviewRowOut,
+    PayoutRunOut,
+    PayoutRunTransitionOut,
+    PayoutSettingsOut,
+    page_of,
+)
 from payouts.api.run_serializers import (
     PayoutFiltersIn,
     PreviewFiltersIn,
@@ -25,7 +35,12 @@ from payouts.api.run_serializers import (
 )
 from payouts.rails import RAILS, run_file
 from payouts.rails.text import safe_cell
-from payouts.representations import payout_detail_data, run_data
+from payouts.representations import (
+    PREVIEW_CSV_HEADER,
+    payout_detail_data,
+    preview_csv_row,
+    run_data,
+)
 from payouts.run_models import Payout, PayoutRun, PayoutSettings
 from payouts.selectors.runs import PreviewRow
 from selgeo.api.context import request_merchant, request_mode
@@ -33,22 +48,6 @@ from selgeo.api.errors import NotFound
 from selgeo.api.pagination import PagePagination
 from selgeo.api.permissions import IsMerchantAdmin, IsMerchantUser
 from selgeo.api.views import APIView
-
-_MODE = OpenApiParameter("mode", str, enum=["test", "live"], description="Default live")
-PREVIEW_CSV_HEADER = [
-    "partner_id",
-    "partner_name",
-    "currency",
-    "commissions_count",
-    "commissions_cents",
-    "adjustments_count",
-    "adjustments_cents",
-    "net_cents",
-    "minimum_cents",
-    "method",
-    "payable",
-    "reasons",
-]
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:
@@ -97,15 +96,25 @@ class PayoutSettingsView(APIView):
     def get_permissions(self) -> list[Any]:
         return [IsMerchantUser() if self.request.method == "GET" else IsMerchantAdmin()]
 
-    @extend_schema(summary="Payout settings", parameters=[_MODE], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        summary="Payout settings",
+        parameters=[MODE],
+        responses={
+            200: ok(PayoutSettingsOut, "The settings of this mode", ("monthly", docs.SETTINGS)),
+            **errors("bad_mode", "not_merchant"),
+        },
+    )
     def get(self, request: Request) -> Response:
         return Response(settings_data(selectors.payout_settings_get(**_scope(request))))
 
     @extend_schema(
         summary="Change payout settings",
-        parameters=[_MODE],
+        parameters=[MODE],
         request=SettingsIn,
-        responses=OpenApiTypes.OBJECT,
+        responses={
+            200: ok(PayoutSettingsOut, "The settings as saved", ("monthly", docs.SETTINGS)),
+            **errors("bad_minimum", "not_admin"),
+        },
     )
     def patch(self, request: Request) -> Response:
         v = parse(SettingsIn, request.data)
@@ -122,6 +131,7 @@ def _preview_rows(request: Request) -> list[PreviewRow]:
         currency=(v.get("currency") or "").upper() or None,
         reason=v.get("reason"),
         partner=v.get("partner"),
+        search=v.get("search"),
     )
 
 
@@ -130,8 +140,15 @@ class PayoutPreviewView(APIView):
 
     @extend_schema(
         summary="What each partner would be paid now, and why not",
-        parameters=[_MODE, PreviewFiltersIn],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE, PreviewFiltersIn, *PAGE],
+        responses={
+            200: ok(
+                page_of("PaginatedPayoutPreviewRowList", PayoutPreviewRowOut),
+                "A page of partners and currencies, by partner name",
+                ("one payable, one not", docs.PREVIEW_PAGE),
+            ),
+            **errors("bad_reason", "not_merchant"),
+        },
     )
     def get(self, request: Request) -> Response:
         paginator = PagePagination()
@@ -144,30 +161,22 @@ class PayoutPreviewExportView(APIView):
 
     @extend_schema(
         summary="The preview as CSV",
-        parameters=[_MODE, PreviewFiltersIn],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        parameters=[MODE, PreviewFiltersIn],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="Every row the filters keep, one per line"
+            ),
+            **errors("bad_reason", "not_merchant"),
+        },
     )
     def get(self, request: Request) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(PREVIEW_CSV_HEADER)
         for row in _preview_rows(request):
-            writer.writerow(
-                [
-                    row.partner_id,
-                    safe_cell(row.display_name),
-                    row.currency,
-                    row.commissions_count,
-                    row.commissions_cents,
-                    row.adjustments_count,
-                    row.adjustments_cents,
-                    row.net_cents,
-                    row.minimum_cents,
-                    row.method or "",
-                    "true" if row.payable else "false",
-                    " ".join(row.reasons),
-                ]
-            )
+            cells = preview_csv_row(row)
+            cells[1] = safe_cell(row.display_name)
+            writer.writerow(cells)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="payout-preview.csv"'
         return response
@@ -187,8 +196,15 @@ class PayoutRunListView(APIView):
     @extend_schema(
         operation_id="payouts_runs_list",
         summary="List payout runs",
-        parameters=[_MODE],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE, *PAGE],
+        responses={
+            200: ok(
+                page_of("PaginatedPayoutRunList", PayoutRunOut),
+                "A page of runs, newest first",
+                ("one run", docs.RUN_PAGE),
+            ),
+            **errors("bad_page", "not_merchant"),
+        },
     )
     def get(self, request: Request) -> Response:
         paginator = PagePagination()
@@ -197,9 +213,17 @@ class PayoutRunListView(APIView):
 
     @extend_schema(
         summary="Create a payout run (every payable partner, or those named)",
-        parameters=[_MODE],
+        parameters=[MODE],
         request=RunIn,
-        responses={201: OpenApiTypes.OBJECT},
+        responses={
+            201: ok(
+                PayoutRunOut,
+                "The run: built when it pays at most 50 partners, otherwise building",
+                ("built", docs.RUN),
+                ("building", docs.RUN_BUILDING),
+            ),
+            **errors("nobody_payable", "not_admin"),
+        },
     )
     def post(self, request: Request) -> Response:
         v = parse(RunIn, request.data)
@@ -216,8 +240,11 @@ class PayoutRunDetailView(APIView):
 
     @extend_schema(
         summary="A payout run and its build progress",
-        parameters=[_MODE],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE],
+        responses={
+            200: ok(PayoutRunOut, "The run", ("built", docs.RUN), ("building", docs.RUN_BUILDING)),
+            **errors("bad_mode", "not_merchant", "no_run"),
+        },
     )
     def get(self, request: Request, run_id: str) -> Response:
         return Response(run_data(_run(request, run_id)))
@@ -228,8 +255,16 @@ class PayoutRunFileView(APIView):
 
     @extend_schema(
         summary="A run's payment file: sepa (pain.001.001.03), paypal (batch CSV) or csv",
-        parameters=[_MODE],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        parameters=[MODE, RAIL],
+        responses={
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.STR, description="sepa: pain.001.001.03, as an attachment"
+            ),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="paypal and csv: UTF-8, as an attachment"
+            ),
+            **errors("bad_mode", "not_admin", "no_run", "no_file", "file_unavailable"),
+        },
     )
     def get(self, request: Request, run_id: str, rail: str) -> HttpResponse:
         run = _run(request, run_id)
@@ -250,9 +285,16 @@ class PayoutRunTransitionView(APIView):
     @extend_schema(
         operation_id="payouts_runs_transition",
         summary="Mark every payout of a run processing, paid or failed",
-        parameters=[_MODE],
+        parameters=[MODE, ACTION],
         request=TransitionIn,
-        responses=OpenApiTypes.OBJECT,
+        responses={
+            200: ok(
+                PayoutRunTransitionOut,
+                "The run and how many of its payouts moved (those already there stay)",
+                ("marked paid", docs.RUN_MOVED),
+            ),
+            **errors("bad_reference", "not_admin", "no_run"),
+        },
     )
     def post(self, request: Request, run_id: str, action: str) -> Response:
         run = _run(request, run_id)
@@ -269,8 +311,15 @@ class PayoutListView(APIView):
     @extend_schema(
         operation_id="payouts_list",
         summary="List payouts",
-        parameters=[_MODE, PayoutFiltersIn],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[MODE, PayoutFiltersIn, *PAGE],
+        responses={
+            200: ok(
+                page_of("PaginatedPayoutList", PayoutOut),
+                "A page of payouts, newest first",
+                ("one payout", docs.PAYOUT_PAGE),
+            ),
+            **errors("bad_page", "not_merchant"),
+        },
     )
     def get(self, request: Request) -> Response:
         v = parse_query(PayoutFiltersIn, request)
@@ -290,7 +339,14 @@ def _payout(request: Request, payout_id: str) -> Payout:
 class PayoutDetailView(APIView):
     permission_classes = [IsMerchantUser]
 
-    @extend_schema(summary="Read one payout", parameters=[_MODE], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        summary="Read one payout",
+        parameters=[MODE],
+        responses={
+            200: ok(PayoutOut, "The payout", ("pending", docs.PAYOUT), ("paid", docs.PAYOUT_PAID)),
+            **errors("bad_mode", "not_merchant", "no_payout"),
+        },
+    )
     def get(self, request: Request, payout_id: str) -> Response:
         return Response(payout_detail_data(_payout(request, payout_id)))
 
@@ -301,9 +357,12 @@ class PayoutTransitionView(APIView):
     @extend_schema(
         operation_id="payouts_transition",
         summary="Mark a payout processing, paid or failed (idempotent)",
-        parameters=[_MODE],
+        parameters=[MODE, ACTION],
         request=TransitionIn,
-        responses=OpenApiTypes.OBJECT,
+        responses={
+            200: ok(PayoutOut, "The payout in its new status", ("paid", docs.PAYOUT_PAID)),
+            **errors("bad_reference", "not_admin", "no_payout", "status_conflict"),
+        },
     )
     def post(self, request: Request, payout_id: str, action: str) -> Response:
         payout = _payout(request, payout_id)

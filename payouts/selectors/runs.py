@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import Merchant, Partner
 from conversions.models import (
@@ -196,7 +197,11 @@ def preview_filtered(
     currency: str | None = None,
     reason: str | None = None,
     partner: uuid.UUID | None = None,
+    search: str | None = None,
 ) -> list[PreviewRow]:
+    """The rows the filters keep; `search` finds a partner by a part of its name,
+    whatever the case, or by its whole id."""
+    needle = (search or "").strip().casefold()
     return [
         row
         for row in rows
@@ -204,6 +209,7 @@ def preview_filtered(
         and (not currency or row.currency == currency)
         and (not reason or reason in row.reasons)
         and (partner is None or row.partner_id == partner)
+        and (not needle or needle in row.display_name.casefold() or needle == str(row.partner_id))
     ]
 
 
@@ -303,6 +309,33 @@ class Balance:
     next_payout_date: date | None
 
 
+def _owed_back(*, partner: Partner, mode: str) -> dict[tuple[Any, str], int]:
+    """What the partner's open adjustments still deduct, per merchant and currency.
+
+    An adjustment stays open until paid payouts have deducted all of it, so the parts
+    that live payouts (pending, processing, or paid for part of a larger debt) already
+    take are not owed back again; a failed payout's parts are released and count again.
+    """
+    taken = (
+        PayoutAdjustment.objects.filter(adjustment=OuterRef("pk"), live=True)
+        .values("adjustment")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    owed: dict[tuple[Any, str], int] = {}
+    for merchant_id, currency, remaining in (
+        CommissionAdjustment.objects.filter(
+            partner=partner, mode=mode, status=AdjustmentStatus.OPEN
+        )
+        .annotate(remaining=F("amount_cents") - Coalesce(Subquery(taken), 0))
+        .values_list("merchant_id", "currency", "remaining")
+    ):
+        if remaining < 0:
+            key = (merchant_id, currency)
+            owed[key] = owed.get(key, 0) + remaining
+    return owed
+
+
 def partner_balances(*, partner: Partner, mode: str, today: date) -> list[Balance]:
     """What the partner waits for, per merchant and currency."""
     live_claim = PayoutCommission.objects.filter(live=True, payout__partner=partner)
@@ -329,14 +362,7 @@ def partner_balances(*, partner: Partner, mode: str, today: date) -> list[Balanc
             ),
         )
     )
-    owed = {
-        (row["merchant_id"], row["currency"]): row["total"]
-        for row in CommissionAdjustment.objects.filter(
-            partner=partner, mode=mode, status=AdjustmentStatus.OPEN
-        )
-        .values("merchant_id", "currency")
-        .annotate(total=Sum("amount_cents"))
-    }
+    owed = _owed_back(partner=partner, mode=mode)
     keys: dict[tuple[Any, str], dict[str, Any]] = {
         (row["merchant_id"], row["currency"]): dict(row) for row in waiting
     }

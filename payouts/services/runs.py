@@ -21,9 +21,9 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Merchant
+from accounts.models import Merchant, Partner
 from conversions.models import AdjustmentStatus, CommissionAdjustment, CommissionStatus
-from payouts.models import PayoutAccount
+from payouts.models import PayoutMethod
 from payouts.representations import payout_data
 from payouts.run_models import (
     Payout,
@@ -32,6 +32,7 @@ from payouts.run_models import (
     PayoutStatus,
     RunStatus,
 )
+from payouts.selectors.accounts import payout_destination
 from payouts.selectors.runs import Reason, preview
 from payouts.services import lifecycle
 from selgeo.api.errors import ValidationFailed
@@ -138,9 +139,14 @@ def _batch_build(*, run: PayoutRun, batch: list[str], done_after: int, attempts:
     for attempt in range(attempts):
         try:
             with transaction.atomic():
-                for target in batch:
-                    partner_id, currency = target.split(":")
-                    _payout_build(run=run, partner_id=uuid.UUID(partner_id), currency=currency)
+                # The batch's partners in one query; each payout then reads its
+                # destination with one more (`payouts.selectors.payout_destination`).
+                pairs = [target.split(":") for target in batch]
+                partners = Partner.objects.in_bulk([uuid.UUID(pk) for pk, _ in pairs])
+                for partner_id, currency in pairs:
+                    partner = partners.get(uuid.UUID(partner_id))
+                    if partner is not None:  # a partner row deleted since: nothing to pay
+                        _payout_build(run=run, partner=partner, currency=currency)
                 PayoutRun.objects.filter(pk=run.pk).update(partners_done=done_after)
             return
         except OperationalError:
@@ -155,14 +161,15 @@ def payout_build(
 ) -> Payout | None:
     """One payout of `run` to a partner in a currency, or None when another run has
     claimed everything meanwhile."""
-    return _payout_build(run=run, partner_id=partner_id, currency=currency, now=now)
+    partner = Partner.objects.get(pk=partner_id)
+    return _payout_build(run=run, partner=partner, currency=currency, now=now)
 
 
 def _payout_build(
-    *, run: PayoutRun, partner_id: uuid.UUID, currency: str, now: datetime | None = None
+    *, run: PayoutRun, partner: Partner, currency: str, now: datetime | None = None
 ) -> Payout | None:
     now = now or timezone.now()
-    merchant, mode = run.merchant, run.mode
+    merchant, mode, partner_id = run.merchant, run.mode, partner.pk
     payout_id = uuid7()
     # The claims are written before their payout: the foreign key is checked at commit.
     with connection.cursor() as cursor:
@@ -190,7 +197,7 @@ def _payout_build(
         cover=commissions_cents,
     )
     adjustments_cents = sum(amount for _, amount in deductions)
-    account = PayoutAccount.objects.filter(partner_id=partner_id, is_active=True).first()
+    destination = payout_destination(partner)
     payout = Payout.objects.create(
         id=payout_id,
         run=run,
@@ -201,8 +208,8 @@ def _payout_build(
         commissions_cents=commissions_cents,
         adjustments_cents=adjustments_cents,
         amount_cents=commissions_cents + adjustments_cents,
-        rail=account.method if account else "manual",
-        payout_account=account,
+        rail=destination.method if destination else PayoutMethod.MANUAL,
+        payout_account_id=destination.account_id if destination else None,
         created_at=now,
     )
     PayoutAdjustment.objects.bulk_create(
