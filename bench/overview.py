@@ -11,7 +11,6 @@ logged-in owner and prints the median and 95th percentile of 20 renders per rang
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -19,23 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault(
-    "DATABASE_URL",
-    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selgeo_bench"),
-)
-os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"))
-os.environ.update(
-    {
-        "SELGEO_ENV": "production",
-        "SECRET_KEY": "bench-secret-key-not-for-production-use-0123456789abcdef",
-        "ALLOWED_HOSTS": "testserver",
-        "SELGEO_REQUIRE_HTTPS": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "SELGEO_RATELIMITS_ENABLED": "0",
-        "SELGEO_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "selgeo.settings",
-    }
-)
+from bench.environment import in_process  # noqa: E402
+
+in_process()
 
 import django  # noqa: E402
 

@@ -13,7 +13,6 @@ task builds it, printing the build's progress as the dashboard's bar would show 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import threading
@@ -22,25 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault(
-    "DATABASE_URL",
-    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selgeo_bench"),
-)
-os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"))
-os.environ.update(
-    {
-        "SELGEO_ENV": "production",
-        "SECRET_KEY": "bench-secret-key-not-for-production-use-0123456789abcdef",
-        "SELGEO_ENCRYPTION_KEYS": "Yk1XbE5aQ0xwWUJ2cjRqOGZ1R2dQbHh6UUs0S0RYd0E=",
-        "ALLOWED_HOSTS": "testserver",
-        "SELGEO_REQUIRE_HTTPS": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "SELGEO_RATELIMITS_ENABLED": "0",
-        "SELGEO_LOG_LEVEL": "WARNING",
-        # The build runs in this process (as a worker would run it), not on a broker.
-        "SELGEO_TASKS_EAGER": "1",
-        "DJANGO_SETTINGS_MODULE": "selgeo.settings",
-    }
+from bench.environment import in_process  # noqa: E402
+
+in_process(
+    # The build runs in this process (as a worker would run it), not on a broker.
+    SELGEO_TASKS_EAGER="1"
 )
 
 import django  # noqa: E402

@@ -35,6 +35,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import environment  # noqa: E402
+
 PY = sys.executable
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
@@ -88,17 +91,10 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": os.environ.get(
-                "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/selgeo_bench"
-            ),
-            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
-            "SELGEO_ENV": "production",
-            "SECRET_KEY": "bench-secret-key-not-for-production-use-0123456789abcdef",
+            "DATABASE_URL": environment.DATABASE_URL,
+            "REDIS_URL": environment.REDIS_URL,
+            **environment.PRODUCTION_ON_LOOPBACK,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SELGEO_REQUIRE_HTTPS": "0",
-            "SECURE_SSL_REDIRECT": "0",
-            "SELGEO_RATELIMITS_ENABLED": "0",
-            "SELGEO_LOG_LEVEL": "WARNING",
             "SELGEO_TASKS_EAGER": "0",
         }
     )

@@ -81,3 +81,24 @@ def body(*, drop: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
 
 def post(client: APIClient, data: Any, **extra: Any) -> Any:
     return client.post("/api/v1/conversions", data, format="json", **extra)
+
+
+@pytest.fixture
+def revshare(merchant: Merchant, partner: Partner) -> Program:
+    """A published RevShare program of 20% over 3 months, with an approved partner whose
+    promo code is SUBS (the time-rule tests move `recurring_months` as they need)."""
+    program = Program.objects.create(
+        merchant=merchant,
+        mode="live",
+        code="SUBS",
+        name="Subscriptions",
+        status="published",
+        currency="EUR",
+        commission_type="revshare",
+        percent_bps=2000,
+        recurring_months=3,
+        landing_url="https://shop.example.com/",
+    )
+    ApplicationFactory(program=program, partner=partner)
+    PromoCodeFactory(program=program, partner=partner, code="SUBS")
+    return program

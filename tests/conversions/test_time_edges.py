@@ -24,7 +24,7 @@ from conversions.models import TestSession as SessionRow
 from conversions.tasks import approve_due_commissions
 from partners.models import Program
 from tests.conversions.conftest import body, post
-from tests.conversions.factories import ApplicationFactory, ClickFactory, PromoCodeFactory
+from tests.conversions.factories import ApplicationFactory, ClickFactory
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -128,25 +128,6 @@ def test_a_program_without_hold_is_approvable_at_the_instant_of_the_sale(
 
 
 # RevShare recurring_months.
-
-
-@pytest.fixture
-def revshare(merchant: Any, partner: Partner) -> Program:
-    program = Program.objects.create(
-        merchant=merchant,
-        mode="live",
-        code="SUBS",
-        name="Subscriptions",
-        status="published",
-        currency="EUR",
-        commission_type="revshare",
-        percent_bps=2000,
-        recurring_months=3,
-        landing_url="https://shop.example.com/",
-    )
-    ApplicationFactory(program=program, partner=partner)
-    PromoCodeFactory(program=program, partner=partner, code="SUBS")
-    return program
 
 
 # First payment on 30 November: three calendar months later is 28 February (clamped).

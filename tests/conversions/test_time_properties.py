@@ -28,9 +28,7 @@ from conversions.money import add_months
 from partners.models import Program
 from tests.conversions.conftest import body, post
 from tests.conversions.factories import (
-    ApplicationFactory,
     ClickFactory,
-    PromoCodeFactory,
     ReferralCodeFactory,
 )
 from tracking import services as tracking_services
@@ -107,25 +105,6 @@ def test_a_commission_is_approved_exactly_from_occurred_plus_hold_days(
 
     commission.refresh_from_db()
     assert commission.status == ("approved" if offset >= 0 else "pending")
-
-
-@pytest.fixture
-def revshare(merchant: Any, partner: Partner) -> Program:
-    program = Program.objects.create(
-        merchant=merchant,
-        mode="live",
-        code="SUBS",
-        name="Subscriptions",
-        status="published",
-        currency="EUR",
-        commission_type="revshare",
-        percent_bps=2000,
-        recurring_months=1,
-        landing_url="https://shop.example.com/",
-    )
-    ApplicationFactory(program=program, partner=partner)
-    PromoCodeFactory(program=program, partner=partner, code="SUBS")
-    return program
 
 
 @_fixtures
