@@ -14,6 +14,36 @@ from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]
 
 # Twenty digits in a row: possibly an integer no 64-bit integer holds.
 _LONG_DIGITS = re.compile(rb"[0-9]{20}")
+# The end of an object key: a closing quote, then a colon. Every key of a valid body
+# ends this way, and outside keys the pair only occurs after an escaped quote in a text.
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise DuplicateKey(f'Duplicate key "{name}" in a JSON object')
+        result[name] = value
+    return result
+
+
+def _count_keys(data: Any) -> int:
+    """How many keys the parsed objects hold (a duplicate key left one of them)."""
+    count = 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            count += len(value)
+            stack.extend(v for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, dict | list))
+    return count
 
 
 class JSONParser(DRFJSONParser):
@@ -25,6 +55,14 @@ class JSONParser(DRFJSONParser):
     and nesting deep enough to exhaust the stack. orjson refuses each of them, as it
     refuses NaN and Infinity, so they are a 400 like any malformed body. It is also
     several times faster.
+
+    A key repeated in one object is refused too (RFC 8259 leaves its meaning open and
+    parsers disagree on which value wins, so a proxy and Selgeo could read different
+    amounts). orjson keeps the last value silently; rather than parse every body twice,
+    the parser counts the key ends in the raw body and the keys orjson kept: when they
+    are equal no key was dropped. Only a body where they differ (a duplicate, or an
+    escaped quote before a colon inside a text) is read again, by json, which names
+    the repeated key.
     """
 
     def parse(
@@ -39,11 +77,13 @@ class JSONParser(DRFJSONParser):
             if encoding.replace("-", "").lower() != "utf8":
                 raw = raw.decode(encoding).encode("utf-8")
             data = orjson.loads(raw)
-            if _LONG_DIGITS.search(raw):
-                # orjson reads an integer beyond 64 bits as a float, which would change a
-                # merchant's number: such a body, valid by the checks above, is read again
-                # by json, which keeps it exact.
-                data = json.loads(raw)
+            if _LONG_DIGITS.search(raw) or len(_KEY_END.findall(raw)) != _count_keys(data):
+                # Read again by json: it keeps an integer beyond 64 bits exact (orjson
+                # reads it as a float, which would change a merchant's number) and it
+                # lets the hook see every key of every object.
+                data = json.loads(raw, object_pairs_hook=_refuse_duplicates)
         except (orjson.JSONDecodeError, UnicodeError, LookupError, RecursionError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        except DuplicateKey as exc:
+            raise ParseError(str(exc)) from exc
         return data

@@ -89,11 +89,19 @@ def test_currency_must_be_iso_4217(sk_live: Any, click: Click, value: Any) -> No
     assert_refused(post(sk_live, body(click_id=str(click.pk), currency=value)), "currency")
 
 
-def test_currency_is_upper_cased(sk_live: Any, click: Click) -> None:
-    response = post(sk_live, body(click_id=str(click.pk), currency="eur"))
+@pytest.mark.parametrize("value", ["eur", "Eur"])
+def test_a_currency_not_in_upper_case_is_refused_by_name(
+    sk_live: Any, click: Click, value: str
+) -> None:
+    response = post(sk_live, body(click_id=str(click.pk), currency=value))
 
-    assert response.status_code == 201
-    assert Conversion.objects.get().currency == "EUR"
+    details = assert_refused(response, "currency")
+    assert details == [
+        {
+            "field": "currency",
+            "message": f"Currency codes are upper case: send 'EUR', not {value!r}",
+        }
+    ]
 
 
 def test_amount_without_currency_is_refused(sk_live: Any, click: Click) -> None:
@@ -260,3 +268,18 @@ def test_metadata_numbers_beyond_64_bits_are_kept_exactly(sk_live: Any, click: C
     assert response.status_code == 201, response.content
     assert b'"order":123456789012345678901234567890' in response.content
     assert Conversion.objects.get().metadata == {"order": 123456789012345678901234567890, "n": 1.5}
+
+
+def test_a_key_repeated_in_the_body_is_refused_by_name(sk_live: Any, click: Click) -> None:
+    raw = (
+        f'{{"click_id": "{click.pk}", "external_transaction_id": "o1", "currency": "EUR", '
+        '"amount_cents": 100, "amount_cents": 990000}'
+    )
+
+    response = sk_live.post("/api/v1/conversions", raw, content_type="application/json")
+
+    details = assert_refused(response, "body")
+    assert response.json()["message"] == "Malformed request body"
+    assert details == [
+        {"field": "body", "message": 'Duplicate key "amount_cents" in a JSON object'}
+    ]
