@@ -143,7 +143,7 @@ MIDDLEWARE = [
     "tracking.middleware.TrackingCorsMiddleware",
     "selgeo.api.middleware.ApiHttpsRequiredMiddleware",
     "selgeo.api.middleware.ApiBodySizeLimitMiddleware",
-    "selgeo.api.middleware.ApiQueryNullMiddleware",
+    "selgeo.api.middleware.ApiQueryStringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, with a 308 for a POST to a page without its trailing slash.

@@ -1,5 +1,6 @@
 """Request-scoped API middleware: request ids, HTTPS enforcement, the body-size cap,
-query strings PostgreSQL could not store, and the envelope for unhandled errors."""
+query strings (NUL refused, blank parameters absent), and the envelope for unhandled
+errors."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from selgeo.api.errors import (
     Forbidden,
@@ -91,12 +92,17 @@ class ApiBodySizeLimitMiddleware:
         return self.get_response(request)
 
 
-class ApiQueryNullMiddleware:
-    """Answers 400 for an API query parameter holding a NUL character.
+class ApiQueryStringMiddleware:
+    """The API's query strings: a NUL is refused, a blank parameter is absent.
 
     PostgreSQL text cannot hold NUL, so a search or filter value carrying one would fail
     in the database; serializers refuse NUL in bodies, and this does the same for every
-    query parameter, naming it.
+    query parameter, naming it (400).
+
+    A parameter sent with no value (`?program=`, as a form with an empty field sends
+    it) means "no filter": it is removed here, in one place, so that every list and
+    filter of the API treats it exactly as if it had not been sent (the OpenAPI document
+    marks every optional query parameter `allowEmptyValue`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -104,14 +110,22 @@ class ApiQueryNullMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
-        if ("%00" in query or "\x00" in query) and is_api_path(request.path):
-            for name, values in request.GET.lists():
-                if "\x00" in name or any("\x00" in value for value in values):
-                    return json_error(
-                        ValidationFailed.field(
-                            name.replace("\x00", ""), "Null characters are not allowed."
+        if query and is_api_path(request.path):
+            if "%00" in query or "\x00" in query:
+                for name, values in request.GET.lists():
+                    if "\x00" in name or any("\x00" in value for value in values):
+                        return json_error(
+                            ValidationFailed.field(
+                                name.replace("\x00", ""), "Null characters are not allowed."
+                            )
                         )
-                    )
+            if any(value == "" for _name, values in request.GET.lists() for value in values):
+                kept = QueryDict(mutable=True)
+                for name, values in request.GET.lists():
+                    kept.setlist(name, [value for value in values if value != ""])
+                request.GET = QueryDict(  # type: ignore[misc]
+                    kept.urlencode(), encoding=request.encoding
+                )
         return self.get_response(request)
 
 
