@@ -218,7 +218,12 @@ class ResetPasswordView(_AuthView):
 
 
 class ApiKeyViewSet(GenericViewSet):
-    """The merchant's API keys in one mode (`?mode=test|live`, default live)."""
+    """The merchant's API keys in one mode (`?mode=test|live`, default live).
+
+    A revoked key is no longer a resource of the API: `DELETE` (or `POST …/revoke`, which
+    answers the key's last state) revokes it, and from then on it is 404 and out of the
+    list. The row stays, so the dashboard's key history still shows it as revoked.
+    """
 
     serializer_class = ApiKeyOut
     permission_classes = [IsMerchantAdmin]
@@ -227,7 +232,7 @@ class ApiKeyViewSet(GenericViewSet):
     def get_queryset(self) -> Any:
         return selectors.api_keys_for(
             merchant=request_merchant(self.request), mode=request_mode(self.request)
-        )
+        ).filter(revoked_at__isnull=True)
 
     def _get_key(self) -> ApiKey:
         try:
@@ -273,11 +278,26 @@ class ApiKeyViewSet(GenericViewSet):
         )
         return self._out(issued.api_key, issued.raw, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: ApiKeyOut})
+    @extend_schema(
+        request=None,
+        responses={200: ApiKeyOut},
+        description=(
+            "Revoke the key at once and answer its final state (`status: revoked`). "
+            "Like DELETE, the key is then 404 and out of the list."
+        ),
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         return self._out(services.api_key_revoke(api_key=self._get_key()))
 
-    @extend_schema(request=None, responses={200: ApiKeyOut})
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description=(
+            "Revoke the key at once: requests made with it are refused, and the key is "
+            "then 404 here and out of the list (the dashboard keeps it in its history)."
+        ),
+    )
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        return self._out(services.api_key_revoke(api_key=self._get_key()))
+        services.api_key_revoke(api_key=self._get_key())
+        return Response(status=status.HTTP_204_NO_CONTENT)

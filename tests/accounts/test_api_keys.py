@@ -1,4 +1,4 @@
-"""API key management through the dashboard API: create, list, roll, revoke."""
+"""API key management through the dashboard API: create, list, roll, revoke, delete."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import ApiKey
 from tests.conftest import Keys, api_client, assert_error
+from tests.dashboard.conftest import browser
 
 pytestmark = pytest.mark.django_db
 
@@ -91,13 +92,44 @@ def test_roll_with_grace_period_out_of_range_is_rejected(alice_client, keys: Key
     assert ApiKey.objects.filter(merchant=old.merchant).count() == 4
 
 
-def test_revoke_and_delete_revoke(alice_client, keys: Keys):
+def test_delete_revokes_the_key_and_it_is_then_not_found(alice_client, keys: Keys):
     key = ApiKey.objects.get(prefix=keys.sk_live[:20])
+
+    response = alice_client.delete(f"/api/v1/api-keys/{key.pk}")
+
+    assert response.status_code == 204
+    assert response.content == b""
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert_error(alice_client.get(f"/api/v1/api-keys/{key.pk}"), 404, "NOT_FOUND")
+    assert_error(alice_client.delete(f"/api/v1/api-keys/{key.pk}"), 404, "NOT_FOUND")
+    listed = alice_client.get("/api/v1/api-keys").json()
+    assert [k["id"] for k in listed["data"]] == [
+        str(ApiKey.objects.get(prefix=keys.pk_live[:20]).pk)
+    ]
+    assert listed["total"] == 1
+    assert_error(api_client(keys.sk_live).get("/api/v1/conversions"), 401, "INVALID_API_KEY")
+
+
+def test_revoke_answers_the_final_state_then_the_key_is_not_found(alice_client, keys: Keys):
+    key = ApiKey.objects.get(prefix=keys.pk_live[:20])
+
     response = alice_client.post(f"/api/v1/api-keys/{key.pk}/revoke")
+
     assert response.status_code == 200
-    assert response.json()["status"] == "revoked"
-    other = ApiKey.objects.get(prefix=keys.pk_live[:20])
-    assert alice_client.delete(f"/api/v1/api-keys/{other.pk}").json()["status"] == "revoked"
+    assert (response.json()["id"], response.json()["status"]) == (str(key.pk), "revoked")
+    assert_error(alice_client.get(f"/api/v1/api-keys/{key.pk}"), 404, "NOT_FOUND")
+    assert str(key.pk) not in {k["id"] for k in alice_client.get("/api/v1/api-keys").json()["data"]}
+
+
+def test_a_deleted_key_stays_in_the_dashboard_history(alice_client, alice, merchant, keys: Keys):
+    key = ApiKey.objects.get(prefix=keys.sk_live[:20])
+    alice_client.delete(f"/api/v1/api-keys/{key.pk}")
+
+    page = browser(alice, merchant).get("/dashboard/developers/keys/")
+
+    assert page.status_code == 200
+    assert key.redacted in page.content.decode()
 
 
 def test_rolling_a_revoked_key_is_not_found(alice_client, keys: Keys):
