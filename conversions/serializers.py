@@ -395,10 +395,9 @@ def conversion_values_fast(data: Any) -> dict[str, Any] | None:
                 return None
             values[name] = value
         elif name == "currency":
-            code = _fast_text(value, max_length=3)
-            if code is None or len(code) != 3 or code.upper() not in CURRENCIES:
+            if type(value) is not str or value not in CURRENCIES:
                 return None
-            values[name] = code.upper()
+            values[name] = value
         elif name == "occurred_at":
             try:
                 moment = parse_datetime(value) if isinstance(value, str) else None

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from rest_framework.request import Request
 
 from selgeo.api.errors import ValidationFailed
+from selgeo.api.serializers import currency_error
 
 SEARCH_MAX = 100
 
@@ -50,6 +51,17 @@ def text(request: Request, name: str) -> str | None:
     if len(raw) > SEARCH_MAX:
         raise ValidationFailed.field(name, f"{name} must be at most {SEARCH_MAX} characters")
     return raw.strip()
+
+
+def currency(request: Request, name: str = "currency") -> str | None:
+    """`?currency=EUR`: an ISO 4217 code in upper case, as bodies take it."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    error = currency_error(raw)
+    if error is not None:
+        raise ValidationFailed.field(name, error)
+    return raw
 
 
 def code_status(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -42,6 +42,7 @@ from partners.serializers import (
 from selgeo.api.context import request_mode, request_partner
 from selgeo.api.errors import ValidationFailed
 from selgeo.api.permissions import IsPartnerUser
+from selgeo.api.serializers import CURRENCY_SCHEMA
 from selgeo.api.views import APIView
 
 
@@ -70,7 +71,7 @@ class PartnerProgramViewSet(_PartnerScoped):
                 "status", str, enum=ProgramStatus.values, description="Default published"
             ),
             OpenApiParameter("commission_type", str, enum=CommissionType.values),
-            OpenApiParameter("currency", str),
+            OpenApiParameter("currency", CURRENCY_SCHEMA),
             OpenApiParameter("applied", bool, description="Only programs applied to (or not)"),
             OpenApiParameter("q", str, description="Search in name, code and description"),
         ]
@@ -87,9 +88,9 @@ class PartnerProgramViewSet(_PartnerScoped):
         value = filters.choice(request, "commission_type", CommissionType.values)
         if value:
             queryset = queryset.filter(commission_type=value)
-        currency = filters.text(request, "currency")
+        currency = filters.currency(request)
         if currency:
-            queryset = queryset.filter(currency=currency.upper())
+            queryset = queryset.filter(currency=currency)
         applied = filters.boolean(request, "applied")
         if applied is not None:
             queryset = queryset.filter(application_status__isnull=not applied)

@@ -17,6 +17,7 @@ from partners.models import CommissionType, Program, ProgramStatus
 from partners.serializers import InvitationOut, InviteIn, ProgramIn, ProgramOut, ProgramUpdateIn
 from selgeo.api.context import request_merchant, request_mode
 from selgeo.api.errors import ValidationFailed
+from selgeo.api.serializers import CURRENCY_SCHEMA
 
 MODE_PARAM = OpenApiParameter("mode", str, enum=["test", "live"], description="Default live")
 
@@ -39,7 +40,7 @@ class ProgramViewSet(ScopedViewSet):
             OpenApiParameter("status", str, enum=ProgramStatus.values),
             OpenApiParameter("commission_type", str, enum=CommissionType.values),
             OpenApiParameter("is_public", bool),
-            OpenApiParameter("currency", str),
+            OpenApiParameter("currency", CURRENCY_SCHEMA),
             OpenApiParameter("q", str, description="Search in name and code"),
         ]
     )
@@ -54,9 +55,9 @@ class ProgramViewSet(ScopedViewSet):
         public = filters.boolean(request, "is_public")
         if public is not None:
             queryset = queryset.filter(is_public=public)
-        currency = filters.text(request, "currency")
+        currency = filters.currency(request)
         if currency:
-            queryset = queryset.filter(currency=currency.upper())
+            queryset = queryset.filter(currency=currency)
         queryset = filters.search(request, queryset, "name", "code")
         return self.paginated(queryset, ProgramOut)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
@@ -83,20 +84,43 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class CurrencyField(StrictCharField):
-    """An ISO 4217 code, upper-cased."""
+CURRENCY_SCHEMA = {
+    "type": "string",
+    "enum": sorted(CURRENCIES),
+    "description": "An ISO 4217 currency code, in upper case (`EUR`; `eur` is refused)",
+}
 
-    default_error_messages = {"unknown_currency": "Unknown ISO 4217 currency code"}
+
+def currency_error(value: str) -> str | None:
+    """Why `value` is not a currency code Selgeo takes, or None when it is one.
+
+    Codes are taken in upper case only, as ISO 4217 writes them: `eur` is refused with
+    a message saying so, rather than quietly rewritten, so that what a client sends is
+    what Selgeo stores and the OpenAPI document's list of codes is the whole contract.
+    """
+    if value in CURRENCIES:
+        return None
+    if value.upper() in CURRENCIES:
+        return f"Currency codes are upper case: send {value.upper()!r}, not {value!r}"
+    return "Unknown ISO 4217 currency code"
+
+
+@extend_schema_field(CURRENCY_SCHEMA)
+class CurrencyField(StrictCharField):
+    """An ISO 4217 code in upper case (see `currency_error`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 3)
         kwargs.setdefault("min_length", 3)
+        # " EUR" is not a code either: nothing is rewritten, spaces included.
+        kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).upper()
-        if value not in CURRENCIES:
-            self.fail("unknown_currency")
+        value = super().to_internal_value(data)
+        error = currency_error(value)
+        if error is not None:
+            raise serializers.ValidationError(error, code="invalid_currency")
         return value
 
 

@@ -95,7 +95,7 @@ def test_the_reference_bodies_take_the_fast_path():
         "event_type": "purchase",
         "external_transaction_id": "order-1001",
         "amount_cents": 4999,
-        "currency": "eur",
+        "currency": "EUR",
         "customer_id": "cust-42",
         "occurred_at": "2026-11-01T10:00:00+02:00",
         "metadata": {"sku": "A-1", "qty": 2},
@@ -103,6 +103,7 @@ def test_the_reference_bodies_take_the_fast_path():
     fast = conversion_values_fast(body)
     assert fast is not None
     assert fast["currency"] == "EUR"
+    assert conversion_values_fast({**body, "currency": "eur"}) is None
     assert fast["occurred_at"].isoformat() == "2026-11-01T08:00:00+00:00"
     promo = {"promo_code": " SUMMER10 ", "external_transaction_id": "o-2", "event_type": "lead"}
     assert conversion_values_fast(promo) == {

@@ -79,10 +79,28 @@ def test_create_cpa_and_revshare_programs(alice_client: APIClient) -> None:
     assert (rev.json()["percent_bps"], rev.json()["recurring_months"]) == (2000, 12)
 
 
-def test_lowercase_currency_is_normalised(alice_client: APIClient) -> None:
+def test_lowercase_currency_is_refused_by_name(alice_client: APIClient) -> None:
     response = alice_client.post(URL, valid(currency="jpy"), format="json")
-    assert response.status_code == 201
-    assert response.json()["currency"] == "JPY"
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [
+        {"field": "currency", "message": "Currency codes are upper case: send 'JPY', not 'jpy'"}
+    ]
+    assert Program.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("eur", "Currency codes are upper case: send 'EUR', not 'eur'"),
+        ("XYZ", "Unknown ISO 4217 currency code"),
+    ],
+)
+def test_currency_filter_takes_upper_case_codes_only(
+    alice_client: APIClient, value: str, message: str
+) -> None:
+    body = assert_error(alice_client.get(f"{URL}?currency={value}"), 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": "currency", "message": message}]
 
 
 BAD_INPUT = [
@@ -210,7 +228,7 @@ def test_list_filters(alice_client: APIClient, merchant: Merchant) -> None:
     assert ids("status=paused") == ["SHOES"]
     assert ids("commission_type=cpa") == ["HATS"]
     assert ids("is_public=false") == ["HATS"]
-    assert ids("currency=usd") == ["HATS"]
+    assert ids("currency=USD") == ["HATS"]
     assert ids("q=sho") == [shoes.code]
     assert_error(alice_client.get(f"{URL}?status=open"), 400, "VALIDATION_ERROR")
     assert_error(alice_client.get(f"{URL}?is_public=1"), 400, "VALIDATION_ERROR")

@@ -158,7 +158,7 @@ def test_valid_request_passes_and_writes_nothing_extra(keys: Keys):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {keys.sk_test}")
     response = client.post(
         "/api/v1/probe/secret",
-        data={"amount_cents": 4900, "currency": "eur"},
+        data={"amount_cents": 4900, "currency": "EUR"},
         content_type="application/json",
     )
     assert response.status_code == 201
