@@ -7,7 +7,12 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import ApiKey, Merchant, Partner, User
-from selgeo.api.serializers import StrictCharField, StrictIntegerField, StrictSerializer
+from selgeo.api.serializers import (
+    PasswordField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+)
 
 
 class UserOut(serializers.ModelSerializer):
@@ -31,8 +36,22 @@ class PartnerOut(serializers.ModelSerializer):
 class RegisterIn(StrictSerializer):
     ACCOUNT_TYPES = ("merchant", "partner")
 
+    # A merchant (the default) names its company, a partner its display name.
+    openapi_rules = {
+        "anyOf": [
+            {
+                "properties": {"account_type": {"enum": ["merchant"]}},
+                "required": ["company_name"],
+            },
+            {
+                "properties": {"account_type": {"enum": ["partner"]}},
+                "required": ["account_type", "display_name"],
+            },
+        ]
+    }
+
     email = serializers.EmailField(max_length=254)
-    password = StrictCharField(max_length=128, trim_whitespace=False)
+    password = PasswordField()
     account_type = serializers.ChoiceField(choices=ACCOUNT_TYPES, default="merchant")
     full_name = StrictCharField(max_length=150, required=False, default="", allow_blank=True)
     company_name = StrictCharField(max_length=200, required=False)
@@ -77,7 +96,7 @@ class ForgotPasswordIn(StrictSerializer):
 
 class ResetPasswordIn(StrictSerializer):
     token = StrictCharField(max_length=300)
-    password = StrictCharField(max_length=128, trim_whitespace=False)
+    password = PasswordField()
 
 
 class TokensOut(serializers.Serializer):

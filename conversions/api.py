@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -122,8 +123,12 @@ class ConversionViewSet(GenericViewSet):
             OpenApiParameter("event_type", str, enum=["purchase", "lead", "signup"]),
             OpenApiParameter("attributed", str, enum=["true", "false"]),
             OpenApiParameter("external_transaction_id", str),
-            OpenApiParameter("created_after", str, description="ISO 8601, inclusive"),
-            OpenApiParameter("created_before", str, description="ISO 8601, exclusive"),
+            OpenApiParameter(
+                "created_after", OpenApiTypes.DATETIME, description="ISO 8601, inclusive"
+            ),
+            OpenApiParameter(
+                "created_before", OpenApiTypes.DATETIME, description="ISO 8601, exclusive"
+            ),
             OpenApiParameter("mode", str, enum=["test", "live"], description="JWT only"),
         ],
     )

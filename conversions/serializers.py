@@ -124,6 +124,29 @@ class MetadataField(serializers.Field):
 class ConversionIn(StrictSerializer):
     """The reference's conversion body. Optional fields may be omitted or null."""
 
+    # At least one attribution signal (else 422 NO_ATTRIBUTION_SIGNAL), and a currency
+    # with any amount (else 400).
+    openapi_rules = {
+        "allOf": [
+            {
+                "anyOf": [
+                    {"required": ["click_id"], "properties": {"click_id": {"type": "string"}}},
+                    {
+                        "required": ["promo_code"],
+                        "properties": {"promo_code": {"type": "string"}},
+                    },
+                ]
+            },
+            {
+                "anyOf": [
+                    {"not": {"required": ["amount_cents"]}},
+                    {"properties": {"amount_cents": {"enum": [None]}}},
+                    {"required": ["currency"], "properties": {"currency": {"type": "string"}}},
+                ]
+            },
+        ]
+    }
+
     click_id = StrictUUIDField(required=False, allow_null=True)
     promo_code = StrictCharField(required=False, allow_null=True, max_length=100)
     event_type = serializers.ChoiceField(choices=EventType.choices, default=EventType.PURCHASE)

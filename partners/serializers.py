@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Merchant, Partner
@@ -27,6 +29,12 @@ from selgeo.api.serializers import (
 )
 
 MESSAGE_MAX = 2000
+# What the OpenAPI document states of an http(s) URL: the part of Django's URLValidator a
+# client most often gets wrong (the scheme, a host name with a top-level domain).
+HTTP_URL_PATTERN = (
+    "^https?://[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?){0,3}"
+    "\\.[a-z]{2,20}(/[!-~]*)?$"
+)
 
 
 class ReadOnlyAwareSerializer(StrictSerializer):
@@ -46,6 +54,9 @@ class ReadOnlyAwareSerializer(StrictSerializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "string", "minLength": 3, "maxLength": 40, "pattern": "^[A-Za-z0-9_-]{3,40}$"}
+)
 class CodeField(StrictCharField):
     """A program, referral or promo code: spaces are an error, not trimmed away."""
 
@@ -73,6 +84,14 @@ class HttpUrlField(StrictCharField):
         if errors:
             raise serializers.ValidationError(errors[0]["message"])
         return value
+
+
+class HttpUrlFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = HttpUrlField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        # drf-spectacular adds the empty alternative of a field that allows blank itself.
+        return {"type": "string", "maxLength": self.target.max_length, "pattern": HTTP_URL_PATTERN}
 
 
 def _text(maximum: int, **kwargs: Any) -> StrictCharField:
@@ -130,7 +149,25 @@ class PartnerProgramOut(serializers.ModelSerializer):
         return getattr(obj, "application_status", None)
 
 
+def _commission_shape(kind: str, integers: list[str], nulls: list[str]) -> dict[str, Any]:
+    properties: dict[str, Any] = {"commission_type": {"enum": [kind]}}
+    properties.update({name: {"type": "integer"} for name in integers})
+    properties.update({name: {"enum": [None]} for name in nulls})
+    return {"properties": properties, "required": integers}
+
+
 class ProgramIn(ReadOnlyAwareSerializer):
+    # What `rules.commission_errors` asks of each commission type.
+    openapi_rules: dict[str, Any] | None = {
+        "oneOf": [
+            _commission_shape("cpa", ["cpa_amount_cents"], ["percent_bps", "recurring_months"]),
+            _commission_shape("cps", ["percent_bps"], ["cpa_amount_cents", "recurring_months"]),
+            _commission_shape(
+                "revshare", ["percent_bps", "recurring_months"], ["cpa_amount_cents"]
+            ),
+        ]
+    }
+
     code = CodeField()
     name = StrictCharField(max_length=200)
     description = _text(10_000, default="")
@@ -154,6 +191,9 @@ class ProgramIn(ReadOnlyAwareSerializer):
 
 class ProgramUpdateIn(ProgramIn):
     """PATCH: every field optional; what the status allows is the service's decision."""
+
+    # The commission fields a PATCH needs depend on the stored program.
+    openapi_rules = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["partial"] = True
@@ -196,8 +236,39 @@ class ProfileOut(serializers.ModelSerializer):
         return obj.user.email if obj.user is not None else None
 
 
+def _payout_shape(required: dict[str, Any], optional: dict[str, Any]) -> dict[str, Any]:
+    shape: dict[str, Any] = {"type": "object", "additionalProperties": False}
+    if required:
+        shape["required"] = sorted(required)
+    shape["properties"] = {**required, **optional}
+    return shape
+
+
+_PAYOUT_TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
+
+
 class ProfileUpdateIn(ReadOnlyAwareSerializer):
     read_only_names = frozenset({"id", "email", "created_at", "erased_at", "user"})
+    # The fields of each payout method (`rules.PAYOUT_FIELDS`): which one applies is the
+    # method sent along, or else the one stored.
+    openapi_rules = {
+        "properties": {
+            "payout_details": {
+                "anyOf": [
+                    _payout_shape({}, {}),
+                    _payout_shape(
+                        {
+                            "iban": _PAYOUT_TEXT,
+                            "account_holder": {**_PAYOUT_TEXT, "maxLength": 140},
+                        },
+                        {"bic": _PAYOUT_TEXT},
+                    ),
+                    _payout_shape({"email": {"type": "string", "format": "email"}}, {}),
+                    _payout_shape({"note": {**_PAYOUT_TEXT, "maxLength": 1000}}, {}),
+                ]
+            }
+        }
+    }
 
     display_name = StrictCharField(max_length=120, required=False)
     website = HttpUrlField(max_length=500, allow_blank=True, required=False)

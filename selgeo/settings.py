@@ -378,6 +378,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selgeo.api.schema.add_error_responses",
+        "selgeo.api.schema.document_server_rules",
     ],
 }
 # Conversions, commissions and adjustments have their own `status` and `kind` choices.

@@ -6,6 +6,7 @@ replay events; every member may read the log and the catalogue.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -34,6 +35,12 @@ from webhooks.serializers import (
     ReplayedOut,
     ReplayFailedIn,
     RotateSecretIn,
+)
+
+# What `selectors.parse_event_id` takes: `evt_` and 32 hex digits, or a UUID.
+EVENT_ID_PATTERN = (
+    "^(evt_)?([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    "[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 )
 
 MODE_PARAMETER = OpenApiParameter(
@@ -144,7 +151,13 @@ class EventViewSet(GenericViewSet):
             raise NotFound("Event not found")
         return event
 
-    @extend_schema(parameters=[OpenApiParameter("type", str, description="An event type")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "type", str, enum=sorted(catalogue.EVENT_TYPES), description="An event type"
+            )
+        ]
+    )
     def list(self, request: Request) -> Response:
         type_filter = request.query_params.get("type") or None
         if type_filter is not None and not catalogue.is_known(type_filter):
@@ -189,8 +202,12 @@ class DeliveryViewSet(GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("endpoint", str, description="An endpoint id"),
-            OpenApiParameter("event", str, description="An event id (evt_…)"),
+            OpenApiParameter("endpoint", uuid.UUID, description="An endpoint id"),
+            OpenApiParameter(
+                "event",
+                {"type": "string", "pattern": EVENT_ID_PATTERN},
+                description="An event id (evt_…)",
+            ),
             OpenApiParameter("status", str, enum=DeliveryStatus.values),
         ]
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +22,7 @@ from selgeo.api.permissions import IsMerchantUser, IsPartnerUser
 
 LIST_FILTERS = [
     OpenApiParameter("status", str, enum=InvitationStatus.values),
-    OpenApiParameter("program", str, description="Program id"),
+    OpenApiParameter("program", uuid.UUID, description="Program id"),
 ]
 
 

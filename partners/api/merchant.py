@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,8 +32,8 @@ from selgeo.api.errors import ValidationFailed
 from selgeo.api.permissions import IsMerchantAdmin, IsMerchantUser
 
 CODE_FILTERS = [
-    OpenApiParameter("program", str, description="Program id"),
-    OpenApiParameter("partner", str, description="Partner id"),
+    OpenApiParameter("program", uuid.UUID, description="Program id"),
+    OpenApiParameter("partner", uuid.UUID, description="Partner id"),
     OpenApiParameter("status", str, enum=["active", "disabled"]),
     OpenApiParameter("q", str, description="Search in the code"),
 ]
@@ -61,7 +62,7 @@ class PartnerViewSet(_MerchantScoped):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("program", str, description="Applied to this program"),
+            OpenApiParameter("program", uuid.UUID, description="Applied to this program"),
             OpenApiParameter("application_status", str, enum=ApplicationStatus.values),
             OpenApiParameter("erased", bool),
             OpenApiParameter("country", str),
@@ -119,8 +120,8 @@ class ApplicationViewSet(_MerchantScoped):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=ApplicationStatus.values),
-            OpenApiParameter("program", str),
-            OpenApiParameter("partner", str),
+            OpenApiParameter("program", uuid.UUID),
+            OpenApiParameter("partner", uuid.UUID),
             OpenApiParameter("invited", bool),
             OpenApiParameter("q", str, description="Search in partner name and program code"),
         ]

@@ -6,6 +6,7 @@ merchants' test or live programs, as on the merchant side.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -68,7 +69,10 @@ class PartnerProgramViewSet(_PartnerScoped):
         parameters=[
             OpenApiParameter("merchant", str, description="Merchant slug"),
             OpenApiParameter(
-                "status", str, enum=ProgramStatus.values, description="Default published"
+                "status",
+                str,
+                enum=[s for s in ProgramStatus.values if s != ProgramStatus.DRAFT],
+                description="Default published",
             ),
             OpenApiParameter("commission_type", str, enum=CommissionType.values),
             OpenApiParameter("currency", CURRENCY_SCHEMA),
@@ -126,7 +130,7 @@ class PartnerApplicationViewSet(_PartnerScoped):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=ApplicationStatus.values),
-            OpenApiParameter("program", str),
+            OpenApiParameter("program", uuid.UUID),
         ]
     )
     def list(self, request: Request) -> Response:
@@ -147,7 +151,7 @@ def _code_list_filters(request: Request, queryset: Any) -> Any:
 
 
 CODE_FILTERS = [
-    OpenApiParameter("program", str),
+    OpenApiParameter("program", uuid.UUID),
     OpenApiParameter("status", str, enum=["active", "disabled"]),
     OpenApiParameter("q", str, description="Search in the code"),
 ]

@@ -49,11 +49,15 @@ def request_partner(request: Request) -> Partner:
 
 
 def request_mode(request: Request) -> str:
-    """The key's mode, or `?mode=test|live` (default live) for dashboard tokens."""
-    user = request.user
-    if isinstance(user, KeyPrincipal):
-        return user.mode
+    """The key's mode, or `?mode=test|live` (default live) for dashboard tokens.
+
+    A key's own mode wins over `?mode=`, but a value that is no mode at all is refused
+    whoever sends it, as the document's enum says.
+    """
     raw = request.query_params.get("mode", Mode.LIVE)
     if raw not in Mode.values:
         raise ValidationFailed.field("mode", "mode must be 'test' or 'live'")
+    user = request.user
+    if isinstance(user, KeyPrincipal):
+        return user.mode
     return raw

@@ -13,6 +13,9 @@ from selgeo.api.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Past a million pages a list is not being read but scanned; the bound also keeps the
+# offset PostgreSQL is asked to skip within reason.
+MAX_PAGE = 1_000_000
 
 
 def _positive_int(request: Request, name: str, default: int, maximum: int | None) -> int:
@@ -30,7 +33,7 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
 class PagePagination(BasePagination):
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         self.limit = _positive_int(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
-        self.page = _positive_int(request, "page", 1, 1_000_000)
+        self.page = _positive_int(request, "page", 1, MAX_PAGE)
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         start = (self.page - 1) * self.limit
         return list(queryset[start : start + self.limit])
@@ -56,7 +59,7 @@ class PagePagination(BasePagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
             },
             {
                 "name": "limit",

@@ -14,7 +14,15 @@ from selgeo.currencies import CURRENCIES
 
 
 class StrictInputMixin:
-    """Unknown fields are an error, not silently dropped: a typo must not lose data."""
+    """Unknown fields are an error, not silently dropped: a typo must not lose data.
+
+    The OpenAPI document says so (`additionalProperties: false`, added to every strict
+    request body by `selgeo.api.schema.close_strict_bodies`), and `openapi_rules`, when
+    set, adds what the body's fields must satisfy together (`anyOf`, `oneOf`), which
+    field-level schemas cannot say.
+    """
+
+    openapi_rules: dict[str, Any] | None = None
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, dict):
@@ -122,6 +130,32 @@ class CurrencyField(StrictCharField):
         if error is not None:
             raise serializers.ValidationError(error, code="invalid_currency")
         return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "password",
+        "minLength": 10,
+        "maxLength": 128,
+        # Not only digits (NumericPasswordValidator).
+        "pattern": "[^0-9]",
+        "description": (
+            "10 to 128 characters, not only digits, not a common password and not too "
+            "similar to the account's email or names (Django's password validators)"
+        ),
+    }
+)
+class PasswordField(StrictCharField):
+    """A new password: the account's validators run in the service, this documents them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The minimum of AUTH_PASSWORD_VALIDATORS, checked here too so that the field's
+        # schema states it (drf-spectacular derives minLength from the field).
+        kwargs.setdefault("min_length", 10)
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
 
 # DRF's own field renders moments, so the API's DATETIME_FORMAT, time zone and handling
