@@ -38,12 +38,22 @@ def _count_keys(data: Any) -> int:
     stack = [data]
     while stack:
         value = stack.pop()
-        if isinstance(value, dict):
+        items = value.values() if type(value) is dict else value
+        if type(value) is dict:
             count += len(value)
-            stack.extend(v for v in value.values() if isinstance(v, dict | list))
-        elif isinstance(value, list):
-            stack.extend(v for v in value if isinstance(v, dict | list))
+        for item in items:
+            if type(item) is dict or type(item) is list:
+                stack.append(item)
     return count
+
+
+def _has_duplicate_keys(raw: bytes, data: Any) -> bool | None:
+    """False when no key was dropped; None when only a full read can tell."""
+    if type(data) is not dict and type(data) is not list:
+        return False
+    if len(_KEY_END.findall(raw)) == _count_keys(data):
+        return False
+    return None
 
 
 class JSONParser(DRFJSONParser):
@@ -77,7 +87,7 @@ class JSONParser(DRFJSONParser):
             if encoding.replace("-", "").lower() != "utf8":
                 raw = raw.decode(encoding).encode("utf-8")
             data = orjson.loads(raw)
-            if _LONG_DIGITS.search(raw) or len(_KEY_END.findall(raw)) != _count_keys(data):
+            if _LONG_DIGITS.search(raw) or _has_duplicate_keys(raw, data) is not False:
                 # Read again by json: it keeps an integer beyond 64 bits exact (orjson
                 # reads it as a float, which would change a merchant's number) and it
                 # lets the hook see every key of every object.

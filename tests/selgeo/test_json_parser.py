@@ -19,6 +19,7 @@ def parse(raw: bytes) -> Any:
     ("raw", "key"),
     [
         (b'{"a": 1, "a": 1}', "a"),
+        (b'{"a" : 1, "a": 2}', "a"),
         (b'{"a": 1, "b" :2, "b"\n: 3}', "b"),
         (b'{"metadata": {"plan": "pro", "plan": "free"}}', "plan"),
         (b'[{"x": 1}, {"y": [{"z": 1, "z": 2}]}]', "z"),
