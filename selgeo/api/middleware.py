@@ -123,9 +123,7 @@ class ApiQueryStringMiddleware:
                 kept = QueryDict(mutable=True)
                 for name, values in request.GET.lists():
                     kept.setlist(name, [value for value in values if value != ""])
-                request.GET = QueryDict(  # type: ignore[misc]
-                    kept.urlencode(), encoding=request.encoding
-                )
+                request.GET = QueryDict(kept.urlencode(), encoding=request.encoding)
         return self.get_response(request)
 
 
