@@ -236,39 +236,8 @@ class ProfileOut(serializers.ModelSerializer):
         return obj.user.email if obj.user is not None else None
 
 
-def _payout_shape(required: dict[str, Any], optional: dict[str, Any]) -> dict[str, Any]:
-    shape: dict[str, Any] = {"type": "object", "additionalProperties": False}
-    if required:
-        shape["required"] = sorted(required)
-    shape["properties"] = {**required, **optional}
-    return shape
-
-
-_PAYOUT_TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
-
-
 class ProfileUpdateIn(ReadOnlyAwareSerializer):
     read_only_names = frozenset({"id", "email", "created_at", "erased_at", "user"})
-    # The fields of each payout method (`rules.PAYOUT_FIELDS`): which one applies is the
-    # method sent along, or else the one stored.
-    openapi_rules = {
-        "properties": {
-            "payout_details": {
-                "anyOf": [
-                    _payout_shape({}, {}),
-                    _payout_shape(
-                        {
-                            "iban": _PAYOUT_TEXT,
-                            "account_holder": {**_PAYOUT_TEXT, "maxLength": 140},
-                        },
-                        {"bic": _PAYOUT_TEXT},
-                    ),
-                    _payout_shape({"email": {"type": "string", "format": "email"}}, {}),
-                    _payout_shape({"note": {**_PAYOUT_TEXT, "maxLength": 1000}}, {}),
-                ]
-            }
-        }
-    }
 
     display_name = StrictCharField(max_length=120, required=False)
     website = HttpUrlField(max_length=500, allow_blank=True, required=False)
