@@ -7,21 +7,28 @@ from rest_framework import serializers
 from payouts.rails import RAILS
 from payouts.run_models import PayoutSchedule, PayoutStatus
 from payouts.selectors.runs import REASONS
+from selgeo.api.serializers import (
+    CurrencyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+)
 
 
 class SettingsIn(serializers.Serializer):
     minimums = serializers.DictField(child=serializers.JSONField(), required=False)
-    tax_details_required = serializers.BooleanField(required=False)
+    tax_details_required = StrictBooleanField(required=False)
     schedule = serializers.ChoiceField(choices=PayoutSchedule.choices, required=False)
-    schedule_day = serializers.IntegerField(required=False, allow_null=True)
-    sepa_debtor_name = serializers.CharField(max_length=70, required=False, allow_blank=True)
-    sepa_debtor_iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    sepa_debtor_bic = serializers.CharField(max_length=11, required=False, allow_blank=True)
+    schedule_day = StrictIntegerField(required=False, allow_null=True)
+    # JSON strings only: DRF's CharField would store the number 0 as "0".
+    sepa_debtor_name = StrictCharField(max_length=70, required=False, allow_blank=True)
+    sepa_debtor_iban = StrictCharField(max_length=40, required=False, allow_blank=True)
+    sepa_debtor_bic = StrictCharField(max_length=11, required=False, allow_blank=True)
 
 
 class PreviewFiltersIn(serializers.Serializer):
     payable = serializers.BooleanField(required=False, allow_null=True, default=None)
-    currency = serializers.CharField(max_length=3, required=False)
+    currency = CurrencyField(required=False)
     reason = serializers.ChoiceField(choices=REASONS, required=False)
     partner = serializers.UUIDField(required=False)
     search = serializers.CharField(
@@ -31,7 +38,11 @@ class PreviewFiltersIn(serializers.Serializer):
 
 class RunIn(serializers.Serializer):
     partner_ids = serializers.ListField(
-        child=serializers.UUIDField(), required=False, allow_empty=False, max_length=10000
+        child=serializers.UUIDField(),
+        required=False,
+        allow_empty=False,
+        min_length=1,  # What allow_empty says, in a form the OpenAPI document shows.
+        max_length=10000,
     )
 
 

@@ -128,7 +128,7 @@ def _preview_rows(request: Request) -> list[PreviewRow]:
     return selectors.preview_filtered(
         rows,
         payable=v.get("payable"),
-        currency=(v.get("currency") or "").upper() or None,
+        currency=v.get("currency"),
         reason=v.get("reason"),
         partner=v.get("partner"),
         search=v.get("search"),

@@ -193,3 +193,32 @@ def test_the_statement_lists_the_deductions_and_what_is_left_owing(merchant, pro
         -9000,
     )
     assert statement["payout"]["amount_cents"] == 500
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("eur", "Currency codes are upper case: send 'EUR', not 'eur'"),
+        ("XYZ", "Unknown ISO 4217 currency code"),
+    ],
+)
+def test_the_preview_currency_filter_takes_upper_case_codes_only(alice_client, value, message):
+    response = alice_client.get(f"/api/v1/payouts/preview?currency={value}")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [{"field": "currency", "message": message}]
+
+
+def test_settings_take_json_strings_and_booleans_only(alice_client, merchant):
+    response = alice_client.patch(
+        "/api/v1/payouts/settings?mode=test",
+        {"sepa_debtor_bic": 0, "tax_details_required": "true"},
+        format="json",
+    )
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [
+        {"field": "tax_details_required", "message": "Expected a boolean"},
+        {"field": "sepa_debtor_bic", "message": "Expected a string"},
+    ]
+    assert not PayoutSettings.objects.filter(merchant=merchant, mode="test").exists()
