@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -42,6 +42,9 @@ METADATA_MAX_BYTES = 4096
 METADATA_MAX_DEPTH = 8
 # occurred_at may be this far ahead of Selgeo's clock (the merchant's clock may run fast).
 FUTURE_SKEW = timedelta(minutes=5)
+# A conversion happened in the Unix era: an earlier moment is a client's bug, and a year
+# before 1000 could not even be written back (strftime does not pad it to four digits).
+EARLIEST_OCCURRED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def metadata_problem(data: Any) -> str | None:
@@ -154,12 +157,18 @@ class ConversionIn(StrictSerializer):
     amount_cents = AmountCentsField(required=False, allow_null=True)
     currency = CurrencyField(required=False, allow_null=True)
     customer_id = StrictCharField(required=False, allow_null=True, max_length=255)
-    occurred_at = StrictDateTimeField(required=False, allow_null=True)
+    occurred_at = StrictDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="From 1970-01-01T00:00:00Z to now (a few minutes of clock skew allowed)",
+    )
     metadata = MetadataField(required=False, allow_null=True)
 
     def validate_occurred_at(self, value: Any) -> Any:
         if value is not None and value > timezone.now() + FUTURE_SKEW:
             raise serializers.ValidationError("Must not be in the future")
+        if value is not None and value < EARLIEST_OCCURRED_AT:
+            raise serializers.ValidationError("Must not be before 1970-01-01T00:00:00Z")
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -429,7 +438,7 @@ def conversion_values_fast(data: Any) -> dict[str, Any] | None:
                 moment = moment.astimezone(UTC)
             except (ValueError, OverflowError):
                 return None
-            if moment > timezone.now() + FUTURE_SKEW:
+            if moment > timezone.now() + FUTURE_SKEW or moment < EARLIEST_OCCURRED_AT:
                 return None
             values[name] = moment
         elif name == "metadata":

@@ -283,3 +283,13 @@ def test_a_key_repeated_in_the_body_is_refused_by_name(sk_live: Any, click: Clic
     assert details == [
         {"field": "body", "message": 'Duplicate key "amount_cents" in a JSON object'}
     ]
+
+
+def test_a_moment_before_1970_is_refused(sk_live: Any, click: Click) -> None:
+    # Year 110 was accepted and answered as "110-03-18T02:20:22.000000Z", no date-time.
+    response = post(sk_live, body(click_id=str(click.pk), occurred_at="0110-03-18T02:20:22Z"))
+
+    details = assert_refused(response, "occurred_at")
+    assert details == [
+        {"field": "occurred_at", "message": "Must not be before 1970-01-01T00:00:00Z"}
+    ]

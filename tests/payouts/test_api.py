@@ -3,6 +3,8 @@ the partner's history, statement and balance."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from payouts.models import Payout, PayoutSettings
@@ -222,3 +224,15 @@ def test_settings_take_json_strings_and_booleans_only(alice_client, merchant):
         {"field": "sepa_debtor_bic", "message": "Expected a string"},
     ]
     assert not PayoutSettings.objects.filter(merchant=merchant, mode="test").exists()
+
+
+def test_a_run_names_at_most_1000_partners(alice_client):
+    ids = [str(uuid.uuid4()) for _ in range(1001)]
+
+    response = alice_client.post("/api/v1/payouts/runs", {"partner_ids": ids}, format="json")
+
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["details"] == [
+        {"field": "partner_ids", "message": "Ensure this field has no more than 1000 elements."}
+    ]
+    assert Payout.objects.count() == 0

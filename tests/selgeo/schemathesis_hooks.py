@@ -1,9 +1,9 @@
 """schemathesis hooks for tests/selgeo/test_schemathesis.py (loaded by schemathesis, not pytest).
 
-A conversion's `occurred_at` must not be in the future (beyond a few minutes of clock
-skew): no OpenAPI 3.0 keyword bounds a date-time by the present, so a generated moment
-after now is moved to a fixed past one before the request is sent. Everything else the
-generator wrote is sent as it is, and every check still judges the answer.
+A conversion's `occurred_at` lies between 1970-01-01 and now (a few minutes of clock
+skew allowed), as its description says: no OpenAPI 3.0 keyword bounds a date-time, so a
+generated moment outside is moved to a fixed one inside before the request is sent.
+Everything else the generator wrote is sent as it is, and every check judges the answer.
 """
 
 from __future__ import annotations
@@ -28,5 +28,7 @@ def before_call(context: Any, case: Any, kwargs: Any) -> None:
         parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     except ValueError:
         return
-    if parsed.tzinfo is not None and parsed > datetime.now(UTC):
+    if parsed.tzinfo is None:
+        return
+    if parsed > datetime.now(UTC) or parsed < datetime(1970, 1, 1, tzinfo=UTC):
         body["occurred_at"] = PAST
