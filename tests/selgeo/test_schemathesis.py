@@ -59,6 +59,12 @@ def _command(spec: Path, base: str, token: str, include: str, exclude: str) -> l
         include,
         "--exclude-path-regex",
         exclude,
+        # Each run draws new cases; a failure's seed (in its report) replays it.
+        *(
+            ["--seed", os.environ["SELGEO_SCHEMATHESIS_SEED"]]
+            if "SELGEO_SCHEMATHESIS_SEED" in os.environ
+            else []
+        ),
     ]
 
 
