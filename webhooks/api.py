@@ -175,7 +175,8 @@ class EventViewSet(GenericViewSet):
         return Response(EventDetailOut(event, context=context).data)
 
     @extend_schema(request=EventReplayIn, responses={202: DeliveryOut(many=True)})
-    @action(detail=True, methods=["post"])
+    # The answer is the list of deliveries queued, not a page.
+    @action(detail=True, methods=["post"], pagination_class=None)
     def replay(self, request: Request, pk: str | None = None) -> Response:
         event = self._event()
         data = _validated(EventReplayIn, request.data)

@@ -138,3 +138,9 @@ def test_a_key_sending_a_mode_that_is_no_mode_is_refused(document, keys: Keys):
     assert body["details"] == [{"field": "mode", "message": "mode must be 'test' or 'live'"}]
     # A key's own mode still wins over a valid `?mode=`.
     assert other_mode.status_code == 200
+
+
+def test_an_event_replay_answers_a_plain_list_of_deliveries(document):
+    replay = document["paths"]["/api/v1/webhooks/events/{id}/replay"]["post"]
+    schema = replay["responses"]["202"]["content"]["application/json"]["schema"]
+    assert schema == {"type": "array", "items": {"$ref": "#/components/schemas/DeliveryOut"}}
