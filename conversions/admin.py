@@ -23,7 +23,13 @@ from conversions.models import (
     ReversalReason,
     TestSession,
 )
-from selgeo.admin_tools import ReadOnlyMoneyAdmin, as_uuid, partner_ids_matching, run_each
+from selgeo.admin_tools import (
+    BoundedTextAdmin,
+    ReadOnlyMoneyAdmin,
+    as_uuid,
+    partner_ids_matching,
+    run_each,
+)
 
 SEARCH_HELP = "Partner name, partner email, referral or promo code, transaction id, or an id"
 
@@ -170,7 +176,7 @@ class CommissionAdjustmentAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(TestSession)
-class TestSessionAdmin(admin.ModelAdmin):
+class TestSessionAdmin(BoundedTextAdmin):
     list_display = ("id", "merchant", "program", "created_at", "expires_at", "received_at")
     search_fields = ("=id",)
     raw_id_fields = ("merchant", "program", "click", "conversion")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 
+from dashboard.forms import CountryField
 from payouts.models import PayoutMethod, TaxEntityType, TaxForm
 from payouts.services.accounts import METHOD_FIELDS
 from payouts.tax_forms import FORMS
@@ -91,9 +92,7 @@ class TaxDetailsForm(forms.Form):
 
     form = forms.ChoiceField(choices=TaxForm.choices, widget=forms.HiddenInput)
     legal_name = forms.CharField(label="Legal name", max_length=200)
-    country = forms.CharField(
-        label="Tax residence country", max_length=2, help_text="Two-letter ISO code, e.g. DE."
-    )
+    country = CountryField(label="Tax residence country")
     entity_type = forms.ChoiceField(label="Entity type", choices=TaxEntityType.choices)
     tax_id = forms.CharField(
         label="Tax id",
@@ -116,10 +115,12 @@ class TaxDetailsForm(forms.Form):
                 field = forms.ChoiceField(label=spec.label, choices=choices)
             elif spec.kind == "date":
                 field = forms.CharField(
-                    label=spec.label, widget=forms.DateInput(attrs={"type": "date"})
+                    label=spec.label,
+                    max_length=10,
+                    widget=forms.DateInput(attrs={"type": "date"}),
                 )
             elif spec.kind == "country":
-                field = forms.CharField(label=spec.label, max_length=2)
+                field = CountryField(label=spec.label, help_text="")
             else:
                 field = forms.CharField(label=spec.label, max_length=200)
             field.required = spec.required

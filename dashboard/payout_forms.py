@@ -11,6 +11,9 @@ from payouts.run_models import PayoutSchedule, PayoutSettings
 from payouts.selectors.runs import REASONS
 from selgeo.currencies import format_amount, is_currency, minor_unit_exponent
 
+# A line per currency ("EUR 50.00"): room for every ISO 4217 currency, and no more.
+MINIMUMS_TEXT_MAX = 5000
+
 
 def minimums_text(settings: PayoutSettings) -> str:
     """{"EUR": 5000} → "EUR 50.00", one line per currency."""
@@ -25,6 +28,7 @@ class PayoutSettingsForm(forms.Form):
     minimums = forms.CharField(
         label="Minimum payout per currency",
         required=False,
+        max_length=MINIMUMS_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One line per currency, e.g. “EUR 50.00”. Unlisted currencies: 50.",
     )

@@ -20,7 +20,7 @@ from payouts.run_models import (
     PayoutSettings,
 )
 from payouts.selectors import describe
-from selgeo.admin_tools import ReadOnlyMoneyAdmin
+from selgeo.admin_tools import BoundedTextAdmin, ReadOnlyMoneyAdmin
 
 
 class _ReadOnlyAdmin(ReadOnlyMoneyAdmin):
@@ -122,7 +122,7 @@ class PayoutAdjustmentAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(PayoutSettings)
-class PayoutSettingsAdmin(admin.ModelAdmin):
+class PayoutSettingsAdmin(BoundedTextAdmin):
     list_display = ("merchant", "mode", "schedule", "schedule_day", "tax_details_required")
     list_filter = ("mode", "schedule")
     raw_id_fields = ("merchant",)

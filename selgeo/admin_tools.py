@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
@@ -127,6 +129,26 @@ class BigTableAdmin(admin.ModelAdmin):
                     f"All {cl.result_count_label} selected"
                 )
         return response
+
+
+# What staff may type into a text the model leaves unbounded (a TextField, a JSONField).
+TEXT_MAX = 10_000
+
+
+class BoundedTextAdmin(admin.ModelAdmin):
+    """Every text input of the admin has a bound the server enforces, as the API's do:
+    `text_max` names a field's own; the others that have none get `TEXT_MAX`."""
+
+    text_max: ClassVar[dict[str, int]] = {}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            maximum = self.text_max.get(db_field.name, TEXT_MAX)
+            field.max_length = maximum
+            field.validators.append(MaxLengthValidator(maximum))
+            field.widget.attrs["maxlength"] = str(maximum)
+        return field
 
 
 class ReadOnlyMoneyAdmin(BigTableAdmin):

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from selgeo.admin_tools import BigTableAdmin
+from selgeo.admin_tools import BigTableAdmin, BoundedTextAdmin
 from webhooks import selectors
 from webhooks.models import Delivery, Event, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(BoundedTextAdmin):
     list_display = ("url", "merchant", "mode", "disabled_at", "disabled_reason", "created_at")
     list_filter = ("mode", "disabled_reason")
     search_fields = ("=id", "url", "merchant__name")
