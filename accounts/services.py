@@ -71,6 +71,27 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
+def _country_errors(country: str) -> list[dict[str, str]]:
+    if country and not is_country(country.upper()):
+        return [{"field": "country", "message": COUNTRY_RULE}]
+    return []
+
+
+def signup_errors(
+    *, email: str, password: str, full_name: str = "", country: str = ""
+) -> list[dict[str, str]]:
+    """What `user_create`/`partner_register` would refuse, writing nothing: the sign-up
+    forms show these with their own errors rather than after them."""
+    email = email.strip().lower()
+    details = [
+        *_country_errors(country),
+        *_password_errors(password, User(email=email, full_name=full_name)),
+    ]
+    if email and User.objects.filter(email__iexact=email).exists():
+        details.append(EMAIL_TAKEN)
+    return details
+
+
 def user_create(
     *, email: str, password: str, full_name: str = "", errors: list[dict[str, str]] | None = None
 ) -> User:
@@ -117,12 +138,6 @@ def merchant_open(*, owner: User, name: str) -> tuple[Merchant, list[IssuedKey]]
         for kind in (KeyKind.PUBLIC, KeyKind.SECRET)
     ]
     return merchant, keys
-
-
-def _country_errors(country: str) -> list[dict[str, str]]:
-    if country and not is_country(country.upper()):
-        return [{"field": "country", "message": COUNTRY_RULE}]
-    return []
 
 
 @transaction.atomic
@@ -334,9 +349,13 @@ def user_tokens_revoke(*, user: User) -> User:
 def user_password_change(*, user: User, current_password: str, new_password: str) -> User:
     """A signed-in user chooses a new password; every token issued before is revoked."""
     locked = User.objects.select_for_update().get(pk=user.pk)
+    details = _password_errors(new_password, locked)
     if not locked.check_password(current_password):
-        raise ValidationFailed.field("current_password", "The current password is not right")
-    _check_password(new_password, locked)
+        details.insert(
+            0, {"field": "current_password", "message": "The current password is not right"}
+        )
+    if details:
+        raise ValidationFailed(f"{details[0]['field']}: {details[0]['message']}", details=details)
     _password_set(locked, new_password)
     user.password = locked.password
     user.token_generation = locked.token_generation

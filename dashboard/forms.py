@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from accounts import services
 from accounts.models import Role
 from accounts.services import PASSWORD_MAX
 from selgeo.countries import COUNTRY_RULE, is_country
@@ -45,6 +46,8 @@ class EmailLoginForm(forms.Form):
 
 
 class _PasswordMixin(forms.Form):
+    """A new password, checked by the account rules along with the rest of the form."""
+
     password = forms.CharField(
         label="Password",
         strip=False,
@@ -54,7 +57,23 @@ class _PasswordMixin(forms.Form):
     )
 
 
-class MerchantSignupForm(_PasswordMixin):
+class _SignupChecks(forms.Form):
+    """The account service's checks (password rules, a taken email, the country) run with
+    the form's own, so that every error shows at once rather than one group after another."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        details = services.signup_errors(
+            email=str(cleaned.get("email") or ""),
+            password=str(self.data.get("password", "")),
+            full_name=str(cleaned.get("full_name") or cleaned.get("display_name") or ""),
+            country=str(cleaned.get("country") or ""),
+        )
+        add_errors_beside(self, details)
+        return cleaned
+
+
+class MerchantSignupForm(_SignupChecks, _PasswordMixin):
     company_name = forms.CharField(label="Company name", max_length=200)
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
     email = forms.EmailField(
@@ -63,7 +82,7 @@ class MerchantSignupForm(_PasswordMixin):
     field_order = ["company_name", "full_name", "email", "password"]
 
 
-class PartnerSignupForm(_PasswordMixin):
+class PartnerSignupForm(_SignupChecks, _PasswordMixin):
     display_name = forms.CharField(
         label="Display name", max_length=120, help_text="Shown to merchants"
     )
@@ -127,6 +146,19 @@ class RollKeyForm(forms.Form):
     expires_in_hours = forms.IntegerField(
         label="Keep the old key working for (hours)", min_value=0, max_value=168, initial=0
     )
+
+
+def add_errors_beside(form: forms.BaseForm, details: list[dict[str, Any]]) -> None:
+    """Add a service's errors to the fields they name, beside the form's own errors.
+
+    A field the form itself refused keeps only its own errors (a missing value is not
+    also "too short"); a field that passed gets every error the service found in it.
+    """
+    refused_by_form = set(form.errors)
+    for detail in details:
+        field = detail.get("field")
+        if field in form.fields and field not in refused_by_form:
+            form.add_error(field, detail["message"])
 
 
 # Detail fields that describe the whole request rather than one input.
