@@ -36,10 +36,12 @@ SEARCH_HELP = "Partner name, partner email, referral or promo code, transaction 
 
 def _transaction_q(term: str, prefix: str = "") -> Q:
     # The unique (merchant, mode, external_transaction_id) index serves this lookup when
-    # the leading columns are given, even as every merchant and both modes.
+    # its leading columns are given: every merchant's id (a small table, read first, so
+    # the planner probes the index per merchant) and both modes.
+    merchants = list(Merchant.objects.values_list("pk", flat=True))
     return Q(
         **{
-            f"{prefix}merchant_id__in": Merchant.objects.values("pk"),
+            f"{prefix}merchant_id__in": merchants,
             f"{prefix}mode__in": Mode.values,
             f"{prefix}external_transaction_id": term,
         }
