@@ -6,15 +6,37 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.core.validators import MaxLengthValidator
+from django.forms import BaseForm
 from django.http import HttpRequest
 
 from accounts import services
 from accounts.models import ApiKey, Membership, Merchant, Partner, User
 
 
+def _bound_passwords(form: BaseForm) -> None:
+    """Django's password inputs have no maximum; Selgeo's everywhere else have this one."""
+    for name in ("password1", "password2"):
+        field = form.fields.get(name)
+        if field is not None:
+            field.max_length = services.PASSWORD_MAX  # type: ignore[attr-defined]
+            field.validators.append(MaxLengthValidator(services.PASSWORD_MAX))
+            field.widget.attrs["maxlength"] = str(services.PASSWORD_MAX)
+
+
+class UserCreationForm(AdminUserCreationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bound_passwords(self)
+
+
 class PasswordChangeForm(AdminPasswordChangeForm):
     """Staff setting a password go through the service, which revokes the user's tokens."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bound_passwords(self)
 
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=False)
@@ -27,6 +49,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     change_password_form = PasswordChangeForm
+    add_form = UserCreationForm
     ordering = ("email",)
     list_display = ("email", "full_name", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active")

@@ -7,12 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import ApiKey, Merchant, Partner, User
+from accounts.services import PASSWORD_MAX
 from selgeo.api.serializers import (
     PasswordField,
     StrictCharField,
     StrictIntegerField,
     StrictSerializer,
 )
+from selgeo.countries import COUNTRY_RULE, is_country
 
 
 class UserOut(serializers.ModelSerializer):
@@ -57,9 +59,18 @@ class RegisterIn(StrictSerializer):
     company_name = StrictCharField(max_length=200, required=False)
     display_name = StrictCharField(max_length=120, required=False)
     website = serializers.URLField(max_length=500, required=False, default="", allow_blank=True)
-    country = serializers.RegexField(
-        r"^([A-Za-z]{2})?$", required=False, default="", allow_blank=True, max_length=2
+    country = StrictCharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=2,
+        help_text="ISO 3166-1 alpha-2 (any case)",
     )
+
+    def validate_country(self, value: str) -> str:
+        if value and not is_country(value.upper()):
+            raise serializers.ValidationError(COUNTRY_RULE)
+        return value.upper()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["account_type"] == "merchant" and not attrs.get("company_name"):
@@ -71,7 +82,7 @@ class RegisterIn(StrictSerializer):
 
 class LoginIn(StrictSerializer):
     email = serializers.EmailField(max_length=254)
-    password = StrictCharField(max_length=128, trim_whitespace=False)
+    password = StrictCharField(max_length=PASSWORD_MAX, trim_whitespace=False)
     merchant_id = serializers.UUIDField(required=False)
 
 
@@ -86,8 +97,8 @@ class RefreshOut(serializers.Serializer):
 
 
 class ChangePasswordIn(StrictSerializer):
-    current_password = StrictCharField(max_length=128, trim_whitespace=False)
-    new_password = StrictCharField(max_length=128, trim_whitespace=False)
+    current_password = StrictCharField(max_length=PASSWORD_MAX, trim_whitespace=False)
+    new_password = StrictCharField(max_length=PASSWORD_MAX, trim_whitespace=False)
 
 
 class ForgotPasswordIn(StrictSerializer):

@@ -24,6 +24,7 @@ from accounts.keys import generate_key, hash_key
 from accounts.login_limit import LoginClient
 from accounts.models import ApiKey, KeyKind, Membership, Merchant, Mode, Partner, Role, User
 from selgeo.api.errors import NotFound, Unauthorized, ValidationFailed
+from selgeo.countries import COUNTRY_RULE, is_country
 
 _BAD_RESET_TOKEN = [{"field": "token", "message": "The reset token is invalid or has expired"}]
 
@@ -36,13 +37,27 @@ class IssuedKey:
     raw: str
 
 
-def _check_password(password: str, user: User | None = None) -> None:
+# Longer passwords are refused before hashing (the forms, the API and the admin alike).
+PASSWORD_MAX = 128
+
+
+def _password_errors(password: str, user: User | None = None) -> list[dict[str, str]]:
+    if len(password) > PASSWORD_MAX:
+        return [{"field": "password", "message": f"Use at most {PASSWORD_MAX} characters"}]
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            details=[{"field": "password", "message": m} for m in exc.messages]
-        ) from exc
+        return [{"field": "password", "message": m} for m in exc.messages]
+    return []
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    details = _password_errors(password, user)
+    if details:
+        raise ValidationFailed(details=details)
+
+
+EMAIL_TAKEN = {"field": "email", "message": "An account with this email already exists"}
 
 
 def _unique_slug(name: str) -> str:
@@ -56,17 +71,44 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def user_create(*, email: str, password: str, full_name: str = "") -> User:
+def _country_errors(country: str) -> list[dict[str, str]]:
+    if country and not is_country(country.upper()):
+        return [{"field": "country", "message": COUNTRY_RULE}]
+    return []
+
+
+def signup_errors(
+    *, email: str, password: str, full_name: str = "", country: str = ""
+) -> list[dict[str, str]]:
+    """What `user_create`/`partner_register` would refuse, writing nothing: the sign-up
+    forms show these with their own errors rather than after them."""
+    email = email.strip().lower()
+    details = [
+        *_country_errors(country),
+        *_password_errors(password, User(email=email, full_name=full_name)),
+    ]
+    if email and User.objects.filter(email__iexact=email).exists():
+        details.append(EMAIL_TAKEN)
+    return details
+
+
+def user_create(
+    *, email: str, password: str, full_name: str = "", errors: list[dict[str, str]] | None = None
+) -> User:
+    """A new login. Every refusal is reported at once: `errors` found by the caller, the
+    password's and a taken email's."""
     email = email.strip().lower()
     candidate = User(email=email, full_name=full_name)
-    _check_password(password, candidate)
+    details = [*(errors or []), *_password_errors(password, candidate)]
+    if details:
+        if User.objects.filter(email__iexact=email).exists():
+            details.append(EMAIL_TAKEN)
+        raise ValidationFailed(details=details)
     try:
         with transaction.atomic():
             return User.objects.create_user(email=email, password=password, full_name=full_name)
     except IntegrityError as exc:
-        raise ValidationFailed(
-            details=[{"field": "email", "message": "An account with this email already exists"}]
-        ) from exc
+        raise ValidationFailed(details=[EMAIL_TAKEN]) from exc
 
 
 @transaction.atomic
@@ -102,7 +144,9 @@ def merchant_open(*, owner: User, name: str) -> tuple[Merchant, list[IssuedKey]]
 def partner_register(
     *, email: str, password: str, display_name: str, website: str = "", country: str = ""
 ) -> tuple[User, Partner]:
-    user = user_create(email=email, password=password, full_name=display_name)
+    user = user_create(
+        email=email, password=password, full_name=display_name, errors=_country_errors(country)
+    )
     partner = Partner.objects.create(
         user=user, display_name=display_name, website=website, country=country.upper()
     )
@@ -114,6 +158,9 @@ def partner_profile_create(
     *, user: User, display_name: str, website: str = "", country: str = ""
 ) -> Partner:
     """A partner profile for an existing account (a merchant user who also promotes)."""
+    errors = _country_errors(country)
+    if errors:
+        raise ValidationFailed(details=errors)
     partner, _ = Partner.objects.get_or_create(
         user=user,
         defaults={"display_name": display_name, "website": website, "country": country.upper()},
@@ -302,9 +349,13 @@ def user_tokens_revoke(*, user: User) -> User:
 def user_password_change(*, user: User, current_password: str, new_password: str) -> User:
     """A signed-in user chooses a new password; every token issued before is revoked."""
     locked = User.objects.select_for_update().get(pk=user.pk)
+    details = _password_errors(new_password, locked)
     if not locked.check_password(current_password):
-        raise ValidationFailed.field("current_password", "The current password is not right")
-    _check_password(new_password, locked)
+        details.insert(
+            0, {"field": "current_password", "message": "The current password is not right"}
+        )
+    if details:
+        raise ValidationFailed(f"{details[0]['field']}: {details[0]['message']}", details=details)
     _password_set(locked, new_password)
     user.password = locked.password
     user.token_generation = locked.token_generation

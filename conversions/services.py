@@ -17,7 +17,12 @@ from django.utils import timezone
 from accounts.models import Merchant, Mode
 from conversions import sandbox, selectors
 from conversions.attribution import Attribution, decide, resolve
-from conversions.errors import ConversionDuplicate, NoAttributionSignal
+from conversions.errors import (
+    CommissionTransitionRefused,
+    ConversionDuplicate,
+    ConversionTransitionRefused,
+    NoAttributionSignal,
+)
 from conversions.models import (
     AdjustmentStatus,
     Commission,
@@ -256,9 +261,16 @@ def _conversion_build(
 
 @transaction.atomic
 def conversion_reverse(
-    *, merchant: Merchant, mode: str, conversion_id: uuid.UUID, reason: str
+    *,
+    merchant: Merchant,
+    mode: str,
+    conversion_id: uuid.UUID,
+    reason: str,
+    refuse_reversed: bool = False,
 ) -> Conversion:
-    """Reverse a conversion and its commission; idempotent once reversed.
+    """Reverse a conversion and its commission; idempotent once reversed (the API's retry
+    answers the reversed conversion), unless `refuse_reversed` (the admin's action says
+    that nothing changed).
 
     An unpaid commission becomes `reversed`. A paid one keeps `paid` (the money was
     sent) and gets a negative adjustment, deducted from the partner's next payout.
@@ -280,6 +292,8 @@ def conversion_reverse(
     if locked is None:
         raise NotFound("Conversion not found")
     if locked.status == ConversionStatus.REVERSED:
+        if refuse_reversed:
+            raise ConversionTransitionRefused("The conversion is already reversed")
         return _fresh(merchant=merchant, mode=mode, conversion_id=conversion_id)
     Conversion.objects.filter(pk=locked.pk).update(
         status=ConversionStatus.REVERSED, reversed_at=now, reversal_reason=reason
@@ -354,6 +368,44 @@ def _approve_batch(*, now: datetime, batch_size: int) -> int:
         commission.approved_at = now
         _emit_commission(commission, "commission.approved")
     return len(batch)
+
+
+@transaction.atomic
+def commission_approve(*, commission_id: uuid.UUID, now: datetime | None = None) -> Commission:
+    """Approve one pending commission whose hold period is over, as the sweep would.
+
+    The conditional UPDATE changes the row only if it is still pending and due, so an
+    approval racing the sweep announces the commission once. Anything else is refused
+    and changes nothing.
+    """
+    now = now or timezone.now()
+    commission = (
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("merchant", "program", "partner", "adjustment")
+        .filter(pk=commission_id)
+        .first()
+    )
+    if commission is None:
+        raise NotFound("Commission not found")
+    if commission.status != CommissionStatus.PENDING:
+        raise CommissionTransitionRefused(
+            f"Only a pending commission can be approved (it is {commission.status})"
+        )
+    if commission.approve_after > now:
+        raise CommissionTransitionRefused(
+            "The hold period is not over: the commission is due on "
+            f"{commission.approve_after:%Y-%m-%d %H:%M} UTC"
+        )
+    Commission.objects.filter(pk=commission.pk, status=CommissionStatus.PENDING).update(
+        status=CommissionStatus.APPROVED, approved_at=now
+    )
+    Conversion.objects.filter(pk=commission.conversion_id, status=ConversionStatus.PENDING).update(
+        status=ConversionStatus.APPROVED
+    )
+    commission.status = CommissionStatus.APPROVED
+    commission.approved_at = now
+    _emit_commission(commission, "commission.approved")
+    return commission
 
 
 def commissions_mark_paid(*, commission_ids: list[uuid.UUID], paid_at: datetime) -> int:

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 
+from dashboard.forms import CountryField
 from partners import rules
 from partners.models import ApplicationStatus
 
-MESSAGE_MAX = 2000
+MESSAGE_MAX = rules.MESSAGE_MAX
 
 
 def _program_choices(programs: Any) -> list[tuple[str, str]]:
@@ -115,18 +116,20 @@ class ProfileForm(forms.Form):
         max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    country = forms.CharField(
-        label="Country",
-        required=False,
-        max_length=2,
-        help_text="Two-letter ISO code, e.g. DE.",
-    )
+    country = CountryField(label="Country", required=False)
+
+    def clean_website(self) -> str:
+        # The service's rule, checked here too so that its error shows with the others.
+        website: str = self.cleaned_data["website"].strip()
+        for error in rules.url_errors("website", website, allow_blank=True):
+            raise forms.ValidationError(error["message"])
+        return website
 
     def changes(self) -> dict[str, Any]:
         """The profile changes for `partner_profile_update`."""
         data = self.cleaned_data
         return {
             "display_name": data["display_name"],
-            "website": data["website"].strip(),
-            "country": data["country"].strip().upper(),
+            "website": data["website"],
+            "country": data["country"],
         }

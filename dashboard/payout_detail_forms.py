@@ -13,6 +13,8 @@ from typing import Any
 
 from django import forms
 
+from dashboard.forms import CountryField, add_errors_beside
+from payouts import services
 from payouts.models import PayoutMethod, TaxEntityType, TaxForm
 from payouts.services.accounts import METHOD_FIELDS
 from payouts.tax_forms import FORMS
@@ -71,6 +73,19 @@ class PayoutAccountForm(forms.Form):
             if keep_iban:
                 self.fields["iban"].help_text = "Leave blank to keep the IBAN on file."
 
+    def clean(self) -> dict[str, Any]:
+        # The service's checks of what was typed, so that their errors (a bad IBAN) show
+        # together with the form's own (a missing account holder).
+        cleaned = super().clean() or {}
+        names = METHOD_FIELDS[self.chosen_method]
+        typed = {name: str(self.data.get(name, "")).strip() for name in names}
+        keeping = self.chosen_method == PayoutMethod.SEPA and not self.fields["iban"].required
+        details = services.payout_account_errors(method=self.chosen_method, details=typed)
+        if keeping and not typed["iban"]:
+            details = [detail for detail in details if detail["field"] != "iban"]
+        add_errors_beside(self, details)
+        return cleaned
+
     def details(self) -> dict[str, str]:
         names = METHOD_FIELDS[self.chosen_method]
         return {name: self.cleaned_data.get(name, "") for name in names}
@@ -91,9 +106,7 @@ class TaxDetailsForm(forms.Form):
 
     form = forms.ChoiceField(choices=TaxForm.choices, widget=forms.HiddenInput)
     legal_name = forms.CharField(label="Legal name", max_length=200)
-    country = forms.CharField(
-        label="Tax residence country", max_length=2, help_text="Two-letter ISO code, e.g. DE."
-    )
+    country = CountryField(label="Tax residence country")
     entity_type = forms.ChoiceField(label="Entity type", choices=TaxEntityType.choices)
     tax_id = forms.CharField(
         label="Tax id",
@@ -116,10 +129,12 @@ class TaxDetailsForm(forms.Form):
                 field = forms.ChoiceField(label=spec.label, choices=choices)
             elif spec.kind == "date":
                 field = forms.CharField(
-                    label=spec.label, widget=forms.DateInput(attrs={"type": "date"})
+                    label=spec.label,
+                    max_length=10,
+                    widget=forms.DateInput(attrs={"type": "date"}),
                 )
             elif spec.kind == "country":
-                field = forms.CharField(label=spec.label, max_length=2)
+                field = CountryField(label=spec.label, help_text="")
             else:
                 field = forms.CharField(label=spec.label, max_length=200)
             field.required = spec.required
@@ -131,6 +146,23 @@ class TaxDetailsForm(forms.Form):
             widget=forms.TextInput(attrs={"autocomplete": "off"}),
             help_text="Type your legal name to sign. The date is today's.",
         )
+
+    def clean(self) -> dict[str, Any]:
+        # The service's checks of what was typed, so that a wrong form, a tax id of another
+        # country or a signature that is not the legal name show with the form's errors.
+        cleaned = super().clean() or {}
+        raw = {name: str(self.data.get(name, "")).strip() for name in self.fields}
+        values = {
+            "legal_name": raw["legal_name"],
+            "country": raw["country"].upper(),
+            "entity_type": raw["entity_type"],
+            "tax_id": raw["tax_id"],
+            "form": self.tax_form,
+            "form_fields": {name: raw[name] for name in self.form_field_names if raw[name]},
+            "signature": raw["signature"],
+        }
+        add_errors_beside(self, service_errors(services.tax_profile_errors(**values)))
+        return cleaned
 
     def form_field_boxes(self) -> list[Any]:
         return [self[name] for name in self.form_field_names]

@@ -7,9 +7,14 @@ from typing import Any
 
 from django import forms
 
+from dashboard.forms import add_errors_beside
+from payouts import services
 from payouts.run_models import PayoutSchedule, PayoutSettings
 from payouts.selectors.runs import REASONS
 from selgeo.currencies import format_amount, is_currency, minor_unit_exponent
+
+# A line per currency ("EUR 50.00"): room for every ISO 4217 currency, and no more.
+MINIMUMS_TEXT_MAX = 5000
 
 
 def minimums_text(settings: PayoutSettings) -> str:
@@ -25,6 +30,7 @@ class PayoutSettingsForm(forms.Form):
     minimums = forms.CharField(
         label="Minimum payout per currency",
         required=False,
+        max_length=MINIMUMS_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One line per currency, e.g. “EUR 50.00”. Unlisted currencies: 50.",
     )
@@ -47,23 +53,44 @@ class PayoutSettingsForm(forms.Form):
     sepa_debtor_bic = forms.CharField(label="Your BIC", required=False, max_length=11)
 
     def clean_minimums(self) -> dict[str, int]:
+        """Every line's error at once, not the first one's."""
         minimums: dict[str, int] = {}
+        errors: list[str] = []
         for line in self.cleaned_data["minimums"].splitlines():
             if not line.strip():
                 continue
             parts = line.split()
             if len(parts) != 2 or not is_currency(parts[0].upper()):
-                raise forms.ValidationError(f"“{line.strip()}” is not “CODE amount”.")
+                errors.append(f"“{line.strip()}” is not “CODE amount”.")
+                continue
             code = parts[0].upper()
             try:
                 amount = Decimal(parts[1])
-            except InvalidOperation as exc:
-                raise forms.ValidationError(f"“{parts[1]}” is not an amount.") from exc
+            except InvalidOperation:
+                errors.append(f"“{parts[1]}” is not an amount.")
+                continue
             cents = amount * 10 ** minor_unit_exponent(code)
-            if cents < 0 or cents != cents.to_integral_value():
-                raise forms.ValidationError(f"“{parts[1]}” is not an amount in {code}.")
+            if not cents.is_finite() or cents < 0 or cents != cents.to_integral_value():
+                errors.append(f"“{parts[1]}” is not an amount in {code}.")
+                continue
             minimums[code] = int(cents)
+        if errors:
+            raise forms.ValidationError(errors)
         return minimums
+
+    def clean(self) -> dict[str, Any]:
+        # The service's own checks, so that their errors show with the form's.
+        cleaned = super().clean() or {}
+        schedule = cleaned.get("schedule")
+        if schedule is not None:
+            details = services.payout_settings_errors(
+                minimums={},
+                schedule=schedule,
+                schedule_day=cleaned.get("schedule_day"),
+                debtor_iban=(cleaned.get("sepa_debtor_iban") or "").replace(" ", "").upper(),
+            )
+            add_errors_beside(self, details)
+        return cleaned
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

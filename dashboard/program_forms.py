@@ -44,14 +44,17 @@ def _currency_choices() -> list[tuple[str, str]]:
 
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label="Name", max_length=rules.NAME_MAX)
     code = forms.CharField(
         label="Code",
         max_length=40,
         help_text=f"{rules.CODE_RULE}. Fixed once the program is published.",
     )
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Description",
+        required=False,
+        max_length=rules.DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     landing_url = forms.CharField(
         label="Landing page",
@@ -101,7 +104,10 @@ class ProgramForm(forms.Form):
         help_text="Partners can find the program and apply. Otherwise by invitation only.",
     )
     terms = forms.CharField(
-        label="Terms for partners", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label="Terms for partners",
+        required=False,
+        max_length=rules.TERMS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
@@ -239,6 +245,6 @@ class InviteForm(forms.Form):
     message = forms.CharField(
         label="Message (optional)",
         required=False,
-        max_length=2000,
+        max_length=rules.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

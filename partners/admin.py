@@ -7,15 +7,16 @@ admin cannot skip the status machines, the partner-erasure check or the events.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from partners import services
+from partners import rules, services
 from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
+from selgeo.admin_tools import BoundedTextAdmin
 from selgeo.api.errors import ApiError
 
 
@@ -35,7 +36,11 @@ def _run_each(
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(BoundedTextAdmin):
+    text_max: ClassVar[dict[str, int]] = {
+        "description": rules.DESCRIPTION_MAX,
+        "terms": rules.TERMS_MAX,
+    }
     list_display = ("name", "code", "merchant", "mode", "status", "commission_type", "currency")
     list_filter = ("mode", "status", "commission_type", "currency", "is_public")
     search_fields = ("name", "code", "merchant__name", "merchant__slug")
@@ -60,7 +65,11 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(BoundedTextAdmin):
+    text_max: ClassVar[dict[str, int]] = {
+        "message": rules.MESSAGE_MAX,
+        "decision_message": rules.MESSAGE_MAX,
+    }
     list_display = ("partner", "program", "mode", "status", "invited", "created_at")
     list_filter = ("mode", "status", "invited")
     search_fields = ("partner__display_name", "program__name", "program__code", "merchant__name")
@@ -122,7 +131,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(BoundedTextAdmin):
     """Read-only: merchants invite and partners answer; staff may revoke."""
 
     list_display = ("email", "program", "mode", "status", "created_at", "answered_at")

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from partners.countries import is_country
 from partners.models import CommissionType, ProgramStatus
+from selgeo.countries import COUNTRY_RULE, is_country
 from selgeo.currencies import is_currency
 
 Details = list[dict[str, str]]
@@ -28,6 +28,12 @@ RECURRING_MONTHS_MAX = 120
 COOKIE_DAYS_MAX = 365
 HOLD_DAYS_MAX = 365
 URL_MAX = 2000
+# Every text a merchant or partner types has a bound the server enforces (forms, API,
+# services and the admin alike).
+NAME_MAX = 200
+DESCRIPTION_MAX = 10_000
+TERMS_MAX = 20_000
+MESSAGE_MAX = 2000
 
 # Program status machine. Archived is terminal: an archived program's code stays
 # reserved (codes are unique per merchant), so reopening means a new program with a new
@@ -109,12 +115,21 @@ def commission_errors(values: Mapping[str, Any]) -> Details:
     return [{"field": "commission_type", "message": "commission_type must be cpa, cps or revshare"}]
 
 
+def _text_errors(values: Mapping[str, Any], field: str, maximum: int) -> Details:
+    value = values.get(field, "")
+    if not isinstance(value, str) or len(value) > maximum:
+        return [{"field": field, "message": f"{field} must be at most {maximum} characters"}]
+    return []
+
+
 def program_errors(values: Mapping[str, Any]) -> Details:
     """Every rule a program's stored values must satisfy, whatever wrote them."""
     errors: Details = [*code_errors("code", values.get("code"))]
     name = values.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        errors.append({"field": "name", "message": "name must be 1 to 200 characters"})
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX:
+        errors.append({"field": "name", "message": f"name must be 1 to {NAME_MAX} characters"})
+    errors += _text_errors(values, "description", DESCRIPTION_MAX)
+    errors += _text_errors(values, "terms", TERMS_MAX)
     currency = values.get("currency")
     if not isinstance(currency, str) or not is_currency(currency):
         errors.append({"field": "currency", "message": "Unknown ISO 4217 currency code"})
@@ -155,5 +170,5 @@ def country_errors(value: Any) -> Details:
     if value == "":
         return []
     if not isinstance(value, str) or not is_country(value.upper()):
-        return [{"field": "country", "message": "Use an ISO 3166-1 alpha-2 country code"}]
+        return [{"field": "country", "message": COUNTRY_RULE}]
     return []

@@ -28,7 +28,7 @@ from selgeo.api.serializers import (
     StrictSerializer,
 )
 
-MESSAGE_MAX = 2000
+MESSAGE_MAX = rules.MESSAGE_MAX
 # What the OpenAPI document states of an http(s) URL: the part of Django's URLValidator a
 # client most often gets wrong (the scheme, a host name with a top-level domain).
 HTTP_URL_PATTERN = (
@@ -170,7 +170,7 @@ class ProgramIn(ReadOnlyAwareSerializer):
 
     code = CodeField()
     name = StrictCharField(max_length=200)
-    description = _text(10_000, default="")
+    description = _text(rules.DESCRIPTION_MAX, default="")
     currency = CurrencyField()
     commission_type = serializers.ChoiceField(choices=CommissionType.choices)
     cpa_amount_cents = AmountCentsField(
@@ -186,7 +186,7 @@ class ProgramIn(ReadOnlyAwareSerializer):
     hold_days = StrictIntegerField(min_value=0, max_value=rules.HOLD_DAYS_MAX, default=30)
     landing_url = HttpUrlField()
     is_public = StrictBooleanField(default=True)
-    terms = _text(20_000, default="")
+    terms = _text(rules.TERMS_MAX, default="")
 
 
 class ProgramUpdateIn(ProgramIn):

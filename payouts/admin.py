@@ -8,10 +8,7 @@ Changes to accounts go through the partner's own pages or API (the same validati
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from payouts.encryption import mask
 from payouts.models import PayoutAccount, TaxProfile
@@ -23,21 +20,11 @@ from payouts.run_models import (
     PayoutSettings,
 )
 from payouts.selectors import describe
-from selgeo.admin_tools import NoCountPaginator
+from selgeo.admin_tools import BoundedTextAdmin, ReadOnlyMoneyAdmin
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-    paginator = NoCountPaginator
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnlyAdmin(ReadOnlyMoneyAdmin):
+    pass
 
 
 @admin.register(PayoutAccount)
@@ -135,7 +122,7 @@ class PayoutAdjustmentAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(PayoutSettings)
-class PayoutSettingsAdmin(admin.ModelAdmin):
+class PayoutSettingsAdmin(BoundedTextAdmin):
     list_display = ("merchant", "mode", "schedule", "schedule_day", "tax_details_required")
     list_filter = ("mode", "schedule")
     raw_id_fields = ("merchant",)

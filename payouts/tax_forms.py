@@ -162,41 +162,50 @@ def _value(field: Field, raw: Any, name: str) -> str:
     return value
 
 
-def clean_form_fields(form: str, raw: Any, *, entity_type: str) -> dict[str, str]:
-    """The form's fields, validated; unknown fields are refused like everywhere else."""
+def clean_form_fields(form: str, raw: Any, *, entity_type: str | None) -> dict[str, str]:
+    """The form's fields, validated; unknown fields are refused like everywhere else.
+
+    Every error is reported at once (a field in error counts as empty for the checks that
+    read several fields). `entity_type` None (itself in error) skips the W-9 check on it.
+    """
     if not isinstance(raw, dict):
         raise validation.fail("form_fields", "Expected a JSON object")
     fields = {field.name: field for field in FORMS[form]}
-    unknown = sorted(set(raw) - set(fields))
-    if unknown:
-        raise ValidationFailed(
-            details=[
-                {"field": f"form_fields.{name}", "message": f"Unknown field for form {form}"}
-                for name in unknown
-            ]
-        )
-    clean = {
-        name: _value(field, raw.get(name), f"form_fields.{name}") for name, field in fields.items()
-    }
+    details = [
+        {"field": f"form_fields.{name}", "message": f"Unknown field for form {form}"}
+        for name in sorted(set(raw) - set(fields))
+    ]
+    clean: dict[str, str] = {}
+    for name, field in fields.items():
+        try:
+            clean[name] = _value(field, raw.get(name), f"form_fields.{name}")
+        except ValidationFailed as exc:
+            details += exc.details or []
+            clean[name] = ""
+    failed = {detail["field"] for detail in details}
+
+    def refuse(name: str, message: str) -> None:
+        if f"form_fields.{name}" not in failed:
+            details.append({"field": f"form_fields.{name}", "message": message})
+
     if "treaty_country" in fields and any(clean[field.name] for field in TREATY_FIELDS):
         for name in ("treaty_country", "treaty_article"):
             if not clean[name]:
-                raise validation.fail(
-                    f"form_fields.{name}", "A treaty claim needs the country and the article"
-                )
+                refuse(name, "A treaty claim needs the country and the article")
         if clean["treaty_country"] == "US":
-            raise validation.fail("form_fields.treaty_country", "A treaty country is not the US")
+            refuse("treaty_country", "A treaty country is not the US")
     if form in (TaxForm.W8BEN, TaxForm.W8BENE) and clean["permanent_country"] == "US":
-        raise validation.fail(
-            "form_fields.permanent_country", "A US resident signs a W-9, not a W-8"
-        )
-    if form == TaxForm.W9:
+        refuse("permanent_country", "A US resident signs a W-9, not a W-8")
+    if form == TaxForm.W9 and entity_type is not None and clean["tax_classification"]:
         individual = clean["tax_classification"] == "individual"
         if individual != (entity_type == TaxEntityType.INDIVIDUAL):
-            raise validation.fail(
-                "form_fields.tax_classification",
+            refuse(
+                "tax_classification",
                 "An individual is classified individual/sole proprietor; a business is not",
             )
+    if details:
+        first = details[0]
+        raise ValidationFailed(f"{first['field']}: {first['message']}", details=details)
     return clean
 
 

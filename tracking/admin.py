@@ -3,19 +3,18 @@ never scans it, and never edits it."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from selgeo.admin_tools import NoCountPaginator
+from selgeo.admin_tools import BigTableAdmin, as_uuid, partner_ids_matching
 from tracking.models import Click, ClickDailyStat, RollupWatermark
 
 
 @admin.register(Click)
-class ClickAdmin(admin.ModelAdmin):
+class ClickAdmin(BigTableAdmin):
     list_display = (
         "id",
         "merchant",
@@ -31,24 +30,23 @@ class ClickAdmin(admin.ModelAdmin):
     # Ids are time-ordered (uuid7): newest first is a backward walk of the primary key.
     ordering = ("-id",)
     search_fields = ("=id",)
-    search_help_text = "Exact click id"
+    search_help_text = "Exact click id, partner name, partner email or referral code"
     raw_id_fields = ("merchant", "program", "partner", "referral_code")
-    show_full_result_count = False
-    paginator = NoCountPaginator
     date_hierarchy = None
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Click], search_term: str
     ) -> tuple[QuerySet[Click], bool]:
-        # The default lookup compares the id as text, which no index serves; a click id
-        # is looked up by primary key and anything else matches nothing.
+        # The default lookup compares the id as text, which no index serves. A click id
+        # is looked up by primary key; a name, email or code first finds its (few)
+        # partners, whose ids the click index on the partner serves.
         term = search_term.strip()
         if not term:
             return queryset, False
-        try:
-            return queryset.filter(pk=uuid.UUID(term)), False
-        except ValueError:
-            return queryset.none(), False
+        key = as_uuid(term)
+        if key is not None:
+            return queryset.filter(pk=key), False
+        return queryset.filter(partner_id__in=partner_ids_matching(term)), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

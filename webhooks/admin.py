@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from selgeo.admin_tools import NoCountPaginator
+from selgeo.admin_tools import BigTableAdmin, BoundedTextAdmin
 from webhooks import selectors
 from webhooks.models import Delivery, Event, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(BoundedTextAdmin):
     list_display = ("url", "merchant", "mode", "disabled_at", "disabled_reason", "created_at")
     list_filter = ("mode", "disabled_reason")
     search_fields = ("=id", "url", "merchant__name")
@@ -48,21 +50,36 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         transaction.on_commit(selectors.forget_subscribers)
 
 
+def _event_id(term: str) -> uuid.UUID | None:
+    """An event's id as the API shows it (evt_…) or as stored."""
+    try:
+        return uuid.UUID(term.strip().removeprefix("evt_"))
+    except ValueError:
+        return None
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(BigTableAdmin):
     list_display = ("id", "type", "merchant", "mode", "created_at", "dispatched_at")
     list_filter = ("mode", "type")
     search_fields = ("=id",)
+    search_help_text = "Event id (evt_… or the bare id)"
     raw_id_fields = ("merchant", "target_endpoint")
-    show_full_result_count = False
-    paginator = NoCountPaginator
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Event], search_term: str
+    ) -> tuple[QuerySet[Event], bool]:
+        if not search_term.strip():
+            return queryset, False
+        key = _event_id(search_term)
+        return (queryset.none() if key is None else queryset.filter(pk=key)), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(BigTableAdmin):
     list_display = (
         "id",
         "event",
@@ -76,9 +93,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "trigger")
     search_fields = ("=id", "=event__id")
+    search_help_text = "Delivery id, or its event's id (evt_… or the bare id)"
     raw_id_fields = ("event", "endpoint")
-    show_full_result_count = False
-    paginator = NoCountPaginator
     readonly_fields = (
         "event",
         "endpoint",
@@ -91,6 +107,16 @@ class DeliveryAdmin(admin.ModelAdmin):
         "error",
         "created_at",
     )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Delivery], search_term: str
+    ) -> tuple[QuerySet[Delivery], bool]:
+        if not search_term.strip():
+            return queryset, False
+        key = _event_id(search_term)
+        if key is None:
+            return queryset.none(), False
+        return queryset.filter(Q(pk=key) | Q(event_id=key)), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

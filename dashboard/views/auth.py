@@ -175,13 +175,17 @@ def become_partner(request: HttpRequest) -> HttpResponse:
         return redirect("portal:login")
     form = BecomePartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.partner_profile_create(
-            user=request.user,
-            display_name=form.cleaned_data["display_name"],
-            website=form.cleaned_data["website"],
-            country=form.cleaned_data["country"],
-        )
-        return redirect(safe_next(request, "/partner/"))
+        try:
+            services.partner_profile_create(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                website=form.cleaned_data["website"],
+                country=form.cleaned_data["country"],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.details, exc.message)
+        else:
+            return redirect(safe_next(request, "/partner/"))
     return render(
         request, "portal/become_partner.html", {"form": form, "next": request.GET.get("next", "")}
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from accounts.models import Partner
 from partners.errors import ParticipantErased
 from payouts import tax_forms, validation
 from payouts.encryption import mask
-from payouts.models import PayoutAccount, PayoutMethod, TaxEntityType, TaxProfile
+from payouts.models import PayoutAccount, PayoutMethod, TaxEntityType, TaxForm, TaxProfile
 from payouts.selectors.accounts import describe
 from selgeo.api.errors import ValidationFailed
 
@@ -61,25 +62,20 @@ class _Errors:
             raise ValidationFailed(f"{first['field']}: {first['message']}", details=self.details)
 
 
-@transaction.atomic
-def payout_account_replace(
-    *, partner: Partner, method: str, details: Mapping[str, Any]
-) -> PayoutAccount:
-    """Validate and store a new active payout account; the previous one is kept inactive."""
-    if method not in METHOD_FIELDS:
-        raise validation.fail("method", f"Use one of: {', '.join(METHOD_FIELDS)}")
-    given = {name for name, value in details.items() if value not in (None, "")}
-    unknown = sorted(given - set(METHOD_FIELDS[method]))
-    if unknown:
-        raise ValidationFailed(
-            f"{unknown[0]}: Unknown field for payout method {method}",
-            details=[
-                {"field": name, "message": f"Unknown field for payout method {method}"}
-                for name in unknown
-            ],
-        )
-    account = PayoutAccount(partner=partner, method=method)
+def _account_clean(method: str, details: Mapping[str, Any]) -> tuple[PayoutAccount, _Errors]:
+    """The account the details describe, and every error found in them (all at once)."""
     errors = _Errors()
+    account = PayoutAccount(partner=None, method=method)
+    if method not in METHOD_FIELDS:
+        errors.details.append(
+            {"field": "method", "message": f"Use one of: {', '.join(METHOD_FIELDS)}"}
+        )
+        return account, errors
+    given = {name for name, value in details.items() if value not in (None, "")}
+    errors.details += [
+        {"field": name, "message": f"Unknown field for payout method {method}"}
+        for name in sorted(given - set(METHOD_FIELDS[method]))
+    ]
     if method == PayoutMethod.SEPA:
         account.account_holder = errors.check(
             "", validation.text, details, "account_holder", validation.ACCOUNT_HOLDER_MAX
@@ -98,6 +94,20 @@ def payout_account_replace(
         account.instructions = errors.check(
             "", validation.text, details, "instructions", validation.INSTRUCTIONS_MAX
         )
+    return account, errors
+
+
+def payout_account_errors(*, method: str, details: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What `payout_account_replace` would refuse in these details, writing nothing."""
+    return _account_clean(method, details)[1].details
+
+
+@transaction.atomic
+def payout_account_replace(
+    *, partner: Partner, method: str, details: Mapping[str, Any]
+) -> PayoutAccount:
+    """Validate and store a new active payout account; the previous one is kept inactive."""
+    account, errors = _account_clean(method, details)
     errors.raise_any()
     locked = _lock(partner)
     now = timezone.now()
@@ -116,6 +126,80 @@ def payout_account_replace(
     return account
 
 
+@dataclass(frozen=True)
+class _TaxValues:
+    legal_name: str
+    country: str
+    entity_type: str
+    tax_id_kind: str
+    tax_id: str
+    form: str
+    form_fields: dict[str, str]
+    signature: str
+
+
+def _tax_clean(
+    *,
+    legal_name: Any,
+    country: Any,
+    entity_type: Any,
+    tax_id: Any,
+    form: Any,
+    form_fields: Any,
+    signature: Any,
+) -> tuple[_TaxValues, _Errors]:
+    """The tax details cleaned, and every error found in them (all at once: a form shows
+    each next to its field rather than one group after another)."""
+    errors = _Errors()
+    name = errors.check("", validation.text, {"legal_name": legal_name}, "legal_name", 200)
+    code = errors.check("", validation.country, country)
+    entity_known = entity_type in TaxEntityType.values
+    if not entity_known:
+        errors.details.append(
+            {"field": "entity_type", "message": f"Use one of: {', '.join(TaxEntityType.values)}"}
+        )
+    if form not in TaxForm.values:
+        errors.details.append(
+            {"field": "form", "message": f"Use one of: {', '.join(TaxForm.values)}"}
+        )
+    elif code and entity_known:
+        expected = tax_forms.form_for(country=code, entity_type=entity_type)
+        if form != expected:
+            errors.details.append(
+                {
+                    "field": "form",
+                    "message": f"A partner in {code} who is a"
+                    f"{'n' if entity_type == 'individual' else ''} {entity_type} signs "
+                    f"{expected}, not {form}",
+                }
+            )
+    fields: dict[str, str] = {}
+    if form in TaxForm.values:
+        fields = errors.check(
+            {},
+            tax_forms.clean_form_fields,
+            form,
+            form_fields,
+            entity_type=entity_type if entity_known else None,
+        )
+    tin_type = fields.get("tin_type", "") if form == "w9" else ""
+    kind, number = "", ""
+    if code:
+        kind, number = errors.check(("", ""), validation.tax_id, tax_id, code, us_tin_type=tin_type)
+    typed = errors.check("", validation.text, {"signature": signature}, "signature", 200)
+    if typed and name and " ".join(typed.split()).casefold() != " ".join(name.split()).casefold():
+        errors.details.append(
+            {"field": "signature", "message": "The typed signature must be the legal name"}
+        )
+    values = _TaxValues(name, code, str(entity_type), kind, number, str(form), fields, typed)
+    return values, errors
+
+
+def tax_profile_errors(**values: Any) -> list[dict[str, str]]:
+    """What `tax_profile_save` would refuse in these values, writing nothing."""
+    return _tax_clean(**values)[1].details
+
+
 @transaction.atomic
 def tax_profile_save(
     *,
@@ -132,58 +216,43 @@ def tax_profile_save(
 
     The form must be the one for the country and entity type (`tax_forms.form_for`); the
     typed signature must be the legal name (case and surrounding spaces aside); the
-    signing date is the server's, now.
+    signing date is the server's, now. Every error is reported at once.
     """
-    errors = _Errors()
-    name = errors.check("", validation.text, {"legal_name": legal_name}, "legal_name", 200)
-    code = errors.check("", validation.country, country)
-    if entity_type not in TaxEntityType.values:
-        errors.details.append(
-            {"field": "entity_type", "message": f"Use one of: {', '.join(TaxEntityType.values)}"}
-        )
-    errors.raise_any()
-    expected = tax_forms.form_for(country=code, entity_type=entity_type)
-    if form != expected:
-        raise validation.fail(
-            "form",
-            f"A partner in {code} who is a{'n' if entity_type == 'individual' else ''} "
-            f"{entity_type} signs {expected}, not {form}",
-        )
-    fields = errors.check(
-        {}, tax_forms.clean_form_fields, form, form_fields, entity_type=entity_type
+    values, errors = _tax_clean(
+        legal_name=legal_name,
+        country=country,
+        entity_type=entity_type,
+        tax_id=tax_id,
+        form=form,
+        form_fields=form_fields,
+        signature=signature,
     )
-    tin_type = fields.get("tin_type", "") if form == "w9" else ""
-    kind, number = errors.check(("", ""), validation.tax_id, tax_id, code, us_tin_type=tin_type)
-    typed = errors.check("", validation.text, {"signature": signature}, "signature", 200)
-    if typed and name and " ".join(typed.split()).casefold() != " ".join(name.split()).casefold():
-        errors.details.append(
-            {"field": "signature", "message": "The typed signature must be the legal name"}
-        )
     errors.raise_any()
     locked = _lock(partner)
     now = timezone.now()
     profile = TaxProfile.objects.filter(partner=locked).first() or TaxProfile(
         partner=locked, created_at=now
     )
-    profile.legal_name = name
-    profile.country = code
-    profile.entity_type = entity_type
-    profile.tax_id_kind = kind
+    number = values.tax_id
+    profile.legal_name = values.legal_name
+    profile.country = values.country
+    profile.entity_type = values.entity_type
+    profile.tax_id_kind = values.tax_id_kind
     profile.tax_id = number
     profile.tax_id_last4 = number[-4:] if len(number) > 4 else ""
-    profile.form = form
-    profile.form_fields = json.dumps(fields, sort_keys=True)
-    profile.signature = typed
+    profile.form = values.form
+    profile.form_fields = json.dumps(values.form_fields, sort_keys=True)
+    profile.signature = values.signature
     profile.signed_at = now
     profile.updated_at = now
     profile.save()
     logger.info(
         "tax profile signed: partner=%s form=%s tax_id=%s (%s) signature=%s",
         locked.pk,
-        form,
+        values.form,
         mask(number),
-        kind or "unverified",
-        mask(typed),
+        values.tax_id_kind or "unverified",
+        mask(values.signature),
     )
     return profile
 

@@ -18,9 +18,10 @@ from selgeo.currencies import is_currency
 MAX_MINIMUM = 10**15
 
 
-def _check(
+def payout_settings_errors(
     *, minimums: dict[str, Any], schedule: str, schedule_day: int | None, debtor_iban: str
-) -> None:
+) -> list[dict[str, str]]:
+    """Every error in these settings at once (the form shows them together), writing nothing."""
     details = []
     for currency, value in minimums.items():
         if not is_currency(currency):
@@ -41,6 +42,15 @@ def _check(
             IBAN(debtor_iban)
         except SchwiftyException as exc:
             details.append({"field": "sepa_debtor_iban", "message": str(exc)})
+    return details
+
+
+def _check(
+    *, minimums: dict[str, Any], schedule: str, schedule_day: int | None, debtor_iban: str
+) -> None:
+    details = payout_settings_errors(
+        minimums=minimums, schedule=schedule, schedule_day=schedule_day, debtor_iban=debtor_iban
+    )
     if details:
         raise ValidationFailed(details=details)
 

@@ -117,8 +117,11 @@ def test_tax_errors_are_shown_by_their_fields_and_nothing_changes(partner_web: C
         "tin_type": "ssn",
     }
     response = partner_web.post(TAX, w9)
+    # The wrong form is reported together with the other errors, not before them.
     assert response.context["form"].errors == {
-        "form": ["A partner in DE who is an individual signs w8ben, not w9"]
+        "form": ["A partner in DE who is an individual signs w8ben, not w9"],
+        "tax_id": ["This is a VAT number of FR, not of DE"],
+        "signature": ["The typed signature must be the legal name"],
     }
     assert "A partner in DE who is an individual signs w8ben, not w9" in page(response)
     assert not TaxProfile.objects.exists()
