@@ -11,10 +11,9 @@ generator wrote is sent as it is, and every check judges the answer.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
-
-import json
 
 import schemathesis
 
