@@ -28,6 +28,7 @@ from conversions.models import (
 )
 from conversions.money import BPS_DENOMINATOR, percent_of
 from conversions.representations import commission_data, conversion_data
+from fx.rates import convert_minor, plain
 from partners.models import CommissionType, Program
 from selgeo.api.errors import NotFound, ValidationFailed
 from selgeo.db import insert_together
@@ -204,9 +205,16 @@ def _conversion_build(
 ) -> tuple[Conversion, Commission | None]:
     """The conversion and its commission (if one is owed), unsaved, with their relations
     cached as they will be: rendering them asks the database nothing."""
-    program, partner = attribution.program, attribution.partner
+    program, partner, exchange = attribution.program, attribution.partner, attribution.exchange
+    converted = (
+        convert_minor(
+            data.amount_cents, source=exchange.source, target=exchange.target, rate=exchange.rate
+        )
+        if exchange is not None and data.amount_cents is not None
+        else None
+    )
     terms = (
-        _commission_terms(program, data.amount_cents)
+        _commission_terms(program, data.amount_cents if converted is None else converted)
         if attribution.attributed and program is not None
         else None
     )
@@ -224,6 +232,10 @@ def _conversion_build(
         customer_ref=customer_ref,
         amount_cents=data.amount_cents,
         currency=data.currency or (program.currency if program is not None else ""),
+        converted_amount_cents=converted,
+        converted_currency=exchange.target if exchange is not None else "",
+        fx_rate=plain(exchange.rate) if exchange is not None else "",
+        fx_rate_set_id=exchange.rate_set.id if exchange is not None else None,
         # Nothing to hold when nothing is owed.
         status=ConversionStatus.PENDING if terms is not None else ConversionStatus.APPROVED,
         attributed=attribution.attributed,
