@@ -104,6 +104,12 @@ class Conversion(models.Model):
         related_name="+",
         db_index=False,
     )
+    # The sent amount in the merchant's reporting currency at `occurred_at` (the same
+    # rate set), kept as recorded: a later rate never rewrites it. Blank when no
+    # stored set has a rate for the currency.
+    reporting_currency = models.CharField(max_length=3, blank=True)
+    reporting_rate = models.CharField(max_length=48, blank=True)
+    reporting_amount_cents = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=ConversionStatus.choices, default=ConversionStatus.PENDING
     )
@@ -174,6 +180,10 @@ class Commission(models.Model):
     rate_bps = models.PositiveIntegerField(null=True, blank=True)
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
+    # The amount in the merchant's reporting currency at the conversion's occurred_at.
+    reporting_currency = models.CharField(max_length=3, blank=True)
+    reporting_rate = models.CharField(max_length=48, blank=True)
+    reporting_amount_cents = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.PENDING
     )

@@ -1,8 +1,7 @@
 """Staff admin for exchange rates: sets are entered by hand here and never edited.
 
-A set entered here takes effect at its `fetched_at` (default: now) for every sale from
-then on; sets already used by conversions stay as they were, so history is never
-rewritten.
+A set entered here takes effect at its `effective_at`, at the earliest a minute from
+now, for every sale from then on: amounts already recorded are never rewritten.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from fx.adapters import MalformedRates, parse_json
-from fx.models import ExchangeRateSet, RateSource, ReportingCurrency
+from fx.models import EFFECTIVE_DELAY, ExchangeRateSet, RateSource, ReportingCurrency
 from fx.services import rate_set_record
 
 
@@ -30,7 +29,7 @@ class RateSetForm(forms.ModelForm):
 
     class Meta:
         model = ExchangeRateSet
-        fields = ("fetched_at", "base")
+        fields = ("effective_at", "base")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -47,20 +46,36 @@ class RateSetForm(forms.ModelForm):
                 self.add_error("rates_text", "Enter a JSON object of currency codes and rates.")
             except MalformedRates as exc:
                 self.add_error("rates_text", str(exc))
+        effective_at = cleaned.get("effective_at")
+        if effective_at is not None and effective_at < timezone.now() + EFFECTIVE_DELAY:
+            self.add_error(
+                "effective_at",
+                "A set takes effect at the earliest a minute from now: recorded amounts "
+                "are never rewritten.",
+            )
         return cleaned
 
 
 @admin.register(ExchangeRateSet)
 class ExchangeRateSetAdmin(admin.ModelAdmin):
-    list_display = ("id", "fetched_at", "published_at", "confirmed_at", "source", "base")
+    list_display = (
+        "id",
+        "effective_at",
+        "fetched_at",
+        "published_at",
+        "confirmed_at",
+        "source",
+        "base",
+    )
     list_filter = ("source",)
-    ordering = ("-fetched_at",)
+    ordering = ("-effective_at",)
     form = RateSetForm
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ("fetched_at", "base", "rates_text")
+            return ("effective_at", "base", "rates_text")
         return (
+            "effective_at",
             "fetched_at",
             "confirmed_at",
             "published_at",
@@ -75,14 +90,15 @@ class ExchangeRateSetAdmin(admin.ModelAdmin):
         return self.get_fields(request, obj) if obj is not None else ()
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"fetched_at": timezone.now(), "base": "USD"}
+        return {"effective_at": timezone.now() + EFFECTIVE_DELAY * 2, "base": "USD"}
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             return
         row = rate_set_record(
             parsed=form.parsed,
-            fetched_at=form.cleaned_data["fetched_at"],
+            fetched_at=timezone.now(),
+            effective_at=form.cleaned_data["effective_at"],
             source=RateSource.ADMIN,
             created_by=request.user,
         )

@@ -69,8 +69,8 @@ class ExchangeRatesView(APIView):
         description=(
             '`rates` is the commerce reference\'s map as is: `{"USD": 1, "EUR": 0.93897, '
             "...}`, units per one US dollar. Beside it: `base` (always USD), `as_of` (the "
-            "date the provider gives its rates), `fetched_at` (when Selgeo stored them; "
-            "they apply to sales from then on) and `source` (`ecb`, `json`, `snapshot`: "
+            "date the provider gives its rates), `fetched_at` (when Selgeo fetched them; "
+            "they apply to sales from a minute later) and `source` (`ecb`, `json`, `snapshot`: "
             "the ECB rates shipped with Selgeo, or `admin`)."
         ),
         responses={

@@ -10,6 +10,7 @@ lets every process cache a set by its id.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -26,10 +27,19 @@ class RateSource(models.TextChoices):
     ADMIN = "admin", "Entered by staff in the admin"
 
 
+# A set takes effect this long after it is stored. Any set stored from now on takes
+# effect after now + EFFECTIVE_DELAY, so a process that has read which set is in effect
+# knows its answer holds exactly until then: the hot path reads rates once a minute
+# per process, not once per sale (`fx.selectors.rate_set_at`).
+EFFECTIVE_DELAY = timedelta(seconds=60)
+
+
 class ExchangeRateSet(models.Model):
-    # The moment the set takes effect: a conversion is converted with the last set
-    # whose `fetched_at` is at or before its `occurred_at`.
+    # When the rates were fetched (or entered).
     fetched_at = models.DateTimeField(default=timezone.now)
+    # The moment the set takes effect: a sale is converted with the last set whose
+    # `effective_at` is at or before its `occurred_at`.
+    effective_at = models.DateTimeField(default=timezone.now)
     # The last fetch that returned these same rates (freshness for /health).
     confirmed_at = models.DateTimeField(default=timezone.now)
     # The date the provider gives its rates (the ECB's reference day), if it gives one.
@@ -44,13 +54,13 @@ class ExchangeRateSet(models.Model):
     )
 
     class Meta:
-        indexes: ClassVar = [models.Index(fields=["-fetched_at"], name="fx_set_fetched")]
+        indexes: ClassVar = [models.Index(fields=["-effective_at"], name="fx_set_effective")]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["source", "fetched_at"], name="fx_set_unique_moment")
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_source_display()} rates of {self.fetched_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.get_source_display()} rates from {self.effective_at:%Y-%m-%d %H:%M} UTC"
 
 
 class ReportingCurrency(models.Model):

@@ -23,8 +23,9 @@ from django.utils import timezone
 from accounts.models import Merchant
 from fx.adapters import MalformedRates, ParsedRates, parse, parse_ecb
 from fx.currencies import exponent
-from fx.models import ExchangeRateSet, RateSource, ReportingCurrency
+from fx.models import EFFECTIVE_DELAY, ExchangeRateSet, RateSource, ReportingCurrency
 from fx.rates import plain
+from fx.selectors import forget_reporting_currencies
 from selgeo.api.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,21 @@ def rate_set_record(
     source: str,
     source_url: str = "",
     created_by: Any = None,
+    effective_at: datetime | None = None,
 ) -> ExchangeRateSet:
     """Store a set, or, when the newest set already holds exactly these rates, only
-    move its `confirmed_at` (a provider that publishes daily is fetched every 5 minutes)."""
+    move its `confirmed_at` (a provider that publishes daily is fetched every 5 minutes).
+
+    A set takes effect `EFFECTIVE_DELAY` after it is stored, or at `effective_at` when
+    given, which must not be earlier: amounts recorded up to now are never rewritten,
+    and the processes' caches of the set in effect stay exact (`fx.selectors`)."""
+    earliest = timezone.now() + EFFECTIVE_DELAY
+    if effective_at is not None and effective_at < earliest:
+        raise ValidationFailed.field(
+            "effective_at", f"A set takes effect at the earliest {earliest.isoformat()}"
+        )
     rates = _stored(parsed.rates)
-    latest = ExchangeRateSet.objects.select_for_update().order_by("-fetched_at").first()
+    latest = ExchangeRateSet.objects.select_for_update().order_by("-effective_at").first()
     if (
         latest is not None
         and source != RateSource.ADMIN
@@ -68,6 +79,7 @@ def rate_set_record(
         return latest
     return ExchangeRateSet.objects.create(
         fetched_at=fetched_at,
+        effective_at=effective_at or max(earliest, fetched_at + EFFECTIVE_DELAY),
         confirmed_at=fetched_at,
         published_at=parsed.published_at,
         source=source,
@@ -127,6 +139,7 @@ def snapshot_load() -> ExchangeRateSet:
                 source=RateSource.SNAPSHOT,
                 fetched_at=parsed.published_at,
                 defaults={
+                    "effective_at": parsed.published_at,
                     "confirmed_at": parsed.published_at,
                     "published_at": parsed.published_at,
                     "source_url": f"selgeo:fx/data/{SNAPSHOT.name}",
@@ -152,4 +165,6 @@ def reporting_currency_set(*, merchant: Merchant, currency: str) -> ReportingCur
     row, _ = ReportingCurrency.objects.update_or_create(
         merchant=merchant, defaults={"currency": currency, "updated_at": timezone.now()}
     )
+    # This process at once; the others hear the change (selgeo.changes).
+    transaction.on_commit(forget_reporting_currencies)
     return row

@@ -11,7 +11,6 @@ import pytest
 
 from accounts.models import Partner
 from conversions.models import Commission, Conversion
-from fx import selectors as fx_selectors
 from fx.models import ExchangeRateSet
 from tests.conversions.conftest import body, post
 from tests.conversions.factories import ClickFactory, ProgramFactory
@@ -22,16 +21,9 @@ pytestmark = pytest.mark.django_db
 SET_TIME = datetime(2026, 3, 14, 15, 1, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _empty_set_cache() -> Any:
-    fx_selectors._SETS.clear()
-    yield
-    fx_selectors._SETS.clear()
-
-
 def usd_set(rates: dict[str, str], at: datetime = SET_TIME) -> ExchangeRateSet:
     return ExchangeRateSet.objects.create(
-        fetched_at=at, confirmed_at=at, source="json", base="USD", rates=rates
+        fetched_at=at, effective_at=at, confirmed_at=at, source="json", base="USD", rates=rates
     )
 
 
@@ -81,7 +73,8 @@ def test_a_dollar_sale_in_a_euro_program_is_converted_at_the_snapshot_rate(
         "result": "pass",
         "message": f"The conversion is in USD; program {click.program.code} pays in EUR: "
         "converted at 0.87138375740676193796 EUR per USD, snapshot rates as of "
-        f"2026-03-13T15:00:00+00:00 (set {snapshot.pk}, stored 2026-03-13T15:00:00+00:00).",
+        f"2026-03-13T15:00:00+00:00 (set {snapshot.pk}, in effect from "
+        "2026-03-13T15:00:00+00:00).",
     }
 
 

@@ -1,5 +1,4 @@
-"""Exchange-rate fixtures: a real rates server on loopback, each process's set cache
-emptied between tests (the database is)."""
+"""Exchange-rate fixtures: a real rates server on loopback."""
 
 from __future__ import annotations
 
@@ -8,15 +7,7 @@ from typing import Any
 
 import pytest
 
-from fx import selectors
 from tests.fx.server import RatesServer
-
-
-@pytest.fixture(autouse=True)
-def _empty_set_cache() -> Iterator[None]:
-    selectors._SETS.clear()
-    yield
-    selectors._SETS.clear()
 
 
 @pytest.fixture

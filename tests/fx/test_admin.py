@@ -28,8 +28,8 @@ def test_staff_enter_a_set_that_takes_effect_at_its_time(staff: Client) -> None:
     response = staff.post(
         ADD,
         {
-            "fetched_at_0": "2026-04-01",
-            "fetched_at_1": "00:00:00",
+            "effective_at_0": "2030-04-01",
+            "effective_at_1": "00:00:00",
             "base": "USD",
             "rates_text": '{"EUR": "0.92", "BHD": 0.376, "XAU": "0.0003"}',
         },
@@ -37,10 +37,26 @@ def test_staff_enter_a_set_that_takes_effect_at_its_time(staff: Client) -> None:
 
     assert response.status_code == 302
     row = ExchangeRateSet.objects.get(source="admin")
-    assert row.fetched_at == datetime(2026, 4, 1, tzinfo=UTC)
+    assert row.effective_at == datetime(2030, 4, 1, tzinfo=UTC)
     assert (row.base, row.rates) == ("USD", {"BHD": "0.376", "EUR": "0.92"})
     assert row.created_by is not None and row.created_by.email == "ops@selgeo.test"
-    assert selectors.rate_set_at(datetime(2026, 4, 2, tzinfo=UTC)).id == row.pk
+    assert selectors.rate_set_at(datetime(2030, 4, 2, tzinfo=UTC)).id == row.pk
+
+
+def test_a_set_cannot_take_effect_in_the_past(staff: Client) -> None:
+    response = staff.post(
+        ADD,
+        {
+            "effective_at_0": "2020-01-01",
+            "effective_at_1": "00:00:00",
+            "base": "USD",
+            "rates_text": '{"EUR": "0.92"}',
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A set takes effect at the earliest a minute from now" in response.content.decode()
+    assert ExchangeRateSet.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -57,8 +73,8 @@ def test_invalid_rates_are_refused_and_nothing_is_stored(
     response = staff.post(
         ADD,
         {
-            "fetched_at_0": "2026-04-01",
-            "fetched_at_1": "00:00:00",
+            "effective_at_0": "2030-04-01",
+            "effective_at_1": "00:00:00",
             "base": "USD",
             "rates_text": text,
         },

@@ -41,6 +41,8 @@ def test_an_ecb_document_is_stored_as_a_set_with_its_time(
     assert pk == row.pk
     assert (row.source, row.base, row.source_url) == ("ecb", "EUR", rates_server.url)
     assert row.fetched_at == row.confirmed_at == T0
+    # In effect a minute after it was stored.
+    assert row.effective_at == T0 + timedelta(seconds=60)
     assert row.published_at == datetime(2026, 3, 13, 15, 0, tzinfo=UTC)
     assert row.rates["USD"] == "1.1476"
     assert row.rates["ISK"] == "144.2"
@@ -78,8 +80,9 @@ def test_every_new_set_is_kept_so_any_past_moment_reads_its_own_rates(
 
     assert len({first, second, third}) == 3
     assert ExchangeRateSet.objects.count() == 3
-    before = selectors.rate_set_at(T0 + timedelta(days=3) - timedelta(microseconds=1))
-    at = selectors.rate_set_at(T0 + timedelta(days=3))
+    effective = T0 + timedelta(days=3, seconds=60)
+    before = selectors.rate_set_at(effective - timedelta(microseconds=1))
+    at = selectors.rate_set_at(effective)
     latest = selectors.rate_set_at(T0 + timedelta(days=30))
     assert (before.id, at.id, latest.id) == (first, second, third)
     assert before.rate(source="EUR", target="USD") == Decimal("1.1476")

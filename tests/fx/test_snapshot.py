@@ -21,14 +21,15 @@ def test_the_first_read_stores_the_snapshot_with_its_date() -> None:
     row = ExchangeRateSet.objects.get()
     assert rate_set.id == row.pk
     assert (row.source, row.base) == ("snapshot", "EUR")
-    assert row.fetched_at == row.published_at == datetime(2026, 3, 13, 15, 0, tzinfo=UTC)
+    assert row.fetched_at == row.effective_at == datetime(2026, 3, 13, 15, 0, tzinfo=UTC)
+    assert row.published_at == row.fetched_at
     assert row.source_url == "selgeo:fx/data/ecb-2026-03-13.xml"
     assert rate_set.rate(source="EUR", target="USD") == Decimal("1.1476")
 
 
 def test_the_snapshot_is_stored_once() -> None:
     selectors.rate_set_current()
-    selectors._SETS.clear()
+    selectors.caches_clear()
     selectors.rate_set_at(datetime(2020, 1, 1, tzinfo=UTC))
 
     assert ExchangeRateSet.objects.count() == 1
