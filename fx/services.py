@@ -165,6 +165,8 @@ def reporting_currency_set(*, merchant: Merchant, currency: str) -> ReportingCur
     row, _ = ReportingCurrency.objects.update_or_create(
         merchant=merchant, defaults={"currency": currency, "updated_at": timezone.now()}
     )
-    # This process at once; the others hear the change (selgeo.changes).
+    # This process at once and again at commit (a read meanwhile saw the old row); the
+    # others hear the change (selgeo.changes).
+    forget_reporting_currencies()
     transaction.on_commit(forget_reporting_currencies)
     return row
