@@ -77,8 +77,11 @@ class ExchangeRatesView(APIView):
             200: inline_serializer(
                 "ExchangeRates",
                 {
-                    "base": serializers.ChoiceField(choices=["USD"]),
-                    "rates": serializers.DictField(child=serializers.DecimalField(30, 20)),
+                    "base": serializers.CharField(help_text="Always USD"),
+                    "rates": serializers.DictField(
+                        child=serializers.DecimalField(30, 20, coerce_to_string=False),
+                        help_text="Units of each currency per one US dollar, USD itself 1",
+                    ),
                     "as_of": serializers.DateTimeField(),
                     "fetched_at": serializers.DateTimeField(),
                     "source": serializers.ChoiceField(choices=["ecb", "json", "snapshot", "admin"]),

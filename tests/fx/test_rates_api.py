@@ -79,3 +79,5 @@ def test_the_openapi_document_describes_the_answer(anon_client: Any) -> None:
     assert operation["summary"] == "Current exchange rates (USD-based)"
     schema = doc["components"]["schemas"]["ExchangeRates"]
     assert sorted(schema["properties"]) == ["as_of", "base", "fetched_at", "rates", "source"]
+    # The rates are JSON numbers, as the reference and the answer write them.
+    assert schema["properties"]["rates"]["additionalProperties"]["type"] == "number"
