@@ -47,7 +47,7 @@ from conversions.explanations import (
     iso,
 )
 from conversions.models import Conversion
-from conversions.program_rules import check_program_rules
+from conversions.program_rules import Exchange, check_currency, check_program_rules
 from partners.models import CommissionType, Program, ProgramStatus, PromoCode
 from partners.selectors import promo_code_resolve
 from selgeo.api.errors import ModeMismatch
@@ -75,6 +75,8 @@ class Attribution:
     # The signals' rows when they exist in this merchant and mode, attributed or not.
     click: Click | None = None
     promo_code: PromoCode | None = None
+    # Set when the conversion is in another currency than its program's.
+    exchange: Exchange | None = None
 
     @property
     def explanation(self) -> dict[str, str]:
@@ -171,13 +173,20 @@ def decide(
             False, first.code, first.message, steps.items, click=click, promo_code=promo
         )
 
-    rule_failure = check_program_rules(
-        candidate.program,
-        via_click=click if candidate.via == "click" else None,
-        customer_ref=customer_ref,
-        occurred_at=occurred_at,
-        currency=currency,
-        steps=steps,
+    currency_check = check_currency(
+        candidate.program, currency=currency, occurred_at=occurred_at, steps=steps
+    )
+    exchange = currency_check if isinstance(currency_check, Exchange) else None
+    rule_failure = (
+        currency_check
+        if isinstance(currency_check, Failure)
+        else check_program_rules(
+            candidate.program,
+            via_click=click if candidate.via == "click" else None,
+            customer_ref=customer_ref,
+            occurred_at=occurred_at,
+            steps=steps,
+        )
     )
     if rule_failure is not None:
         return Attribution(
@@ -209,6 +218,7 @@ def decide(
         partner=partner,
         click=click,
         promo_code=promo,
+        exchange=exchange,
     )
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode, Partner
+from fx.models import ExchangeRateSet
 from partners.models import CommissionType, Program, PromoCode
 from selgeo.db import where_set
 from selgeo.ids import uuid7
@@ -89,6 +90,26 @@ class Conversion(models.Model):
     customer_ref = models.CharField(max_length=255, blank=True)
     amount_cents = models.BigIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
+    # A sale in another currency than its program's: the amount in the program's
+    # currency, at `fx_rate` (a decimal string, units of it per unit of `currency`)
+    # from the rate set in effect at `occurred_at`. The sent amount stays as sent.
+    converted_amount_cents = models.BigIntegerField(null=True, blank=True)
+    converted_currency = models.CharField(max_length=3, blank=True)
+    fx_rate = models.CharField(max_length=48, blank=True)
+    fx_rate_set = models.ForeignKey(
+        ExchangeRateSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # The sent amount in the merchant's reporting currency at `occurred_at` (the same
+    # rate set), kept as recorded: a later rate never rewrites it. Blank when no
+    # stored set has a rate for the currency.
+    reporting_currency = models.CharField(max_length=3, blank=True)
+    reporting_rate = models.CharField(max_length=48, blank=True)
+    reporting_amount_cents = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=ConversionStatus.choices, default=ConversionStatus.PENDING
     )
@@ -159,6 +180,10 @@ class Commission(models.Model):
     rate_bps = models.PositiveIntegerField(null=True, blank=True)
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
+    # The amount in the merchant's reporting currency at the conversion's occurred_at.
+    reporting_currency = models.CharField(max_length=3, blank=True)
+    reporting_rate = models.CharField(max_length=48, blank=True)
+    reporting_amount_cents = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.PENDING
     )

@@ -1,7 +1,10 @@
 """The program's rules for a conversion whose signal resolved: currency, CPA, RevShare.
 
-- The currency, when sent, must be the program's: a commission cannot be computed
-  across currencies.
+- A conversion in another currency than the program's is converted at the stored
+  rate of its `occurred_at` (the last rate set stored at or before it) and earns its
+  commission on the converted amount. A program that lists `accepted_currencies`
+  refuses the others (`currency_mismatch`), as does a currency no stored set has a
+  rate for.
 - CPA pays once per customer (`customer_id`) and once per click. Without a customer id
   only the per-click limit applies.
 - RevShare pays every conversion of a customer within `recurring_months` (calendar
@@ -12,7 +15,9 @@ A reversed conversion paid nothing, so it counts towards none of these limits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from conversions import selectors
 from conversions.explanations import (
@@ -28,8 +33,57 @@ from conversions.explanations import (
 )
 from conversions.locks import serialise_on
 from conversions.money import add_months
+from fx.rates import RateUnavailable
+from fx.selectors import RateSet, rate_set_at
 from partners.models import CommissionType, Program
 from tracking.models import Click
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """The rate a conversion in another currency was converted at, and its set."""
+
+    source: str
+    target: str
+    rate: Decimal
+    rate_set: RateSet
+
+
+def check_currency(
+    program: Program, *, currency: str | None, occurred_at: datetime, steps: Steps
+) -> Failure | Exchange | None:
+    """The currency step: a failure, the exchange to apply, or None (the program's own
+    currency, or none sent)."""
+    if not currency or currency == program.currency:
+        steps.add("currency", PASS, f"Program {program.code} pays in {program.currency}.")
+        return None
+    accepted = program.accepted_currencies or []
+    if accepted and currency not in accepted:
+        return steps.fail(
+            "currency",
+            CURRENCY_MISMATCH,
+            f"The conversion is in {currency} but program {program.code} accepts only "
+            f"{', '.join([program.currency, *accepted])}.",
+        )
+    rate_set = rate_set_at(occurred_at)
+    try:
+        rate = rate_set.rate(source=currency, target=program.currency)
+    except RateUnavailable:
+        return steps.fail(
+            "currency",
+            CURRENCY_MISMATCH,
+            f"The conversion is in {currency} but program {program.code} pays in "
+            f"{program.currency}, and the {rate_set.describe()} have no rate for "
+            f"{currency} to convert it.",
+        )
+    steps.add(
+        "currency",
+        PASS,
+        f"The conversion is in {currency}; program {program.code} pays in "
+        f"{program.currency}: converted at {rate} {program.currency} per {currency}, "
+        f"{rate_set.describe()}.",
+    )
+    return Exchange(source=currency, target=program.currency, rate=rate, rate_set=rate_set)
 
 
 def check_program_rules(
@@ -38,18 +92,10 @@ def check_program_rules(
     via_click: Click | None,
     customer_ref: str,
     occurred_at: datetime,
-    currency: str | None,
     steps: Steps,
 ) -> Failure | None:
-    """The first rule the conversion breaks, or None; each check is added to `steps`."""
-    if currency and currency != program.currency:
-        return steps.fail(
-            "currency",
-            CURRENCY_MISMATCH,
-            f"The conversion is in {currency} but program {program.code} pays in "
-            f"{program.currency}.",
-        )
-    steps.add("currency", PASS, f"Program {program.code} pays in {program.currency}.")
+    """The first CPA or RevShare rule the conversion breaks, or None; each check is added
+    to `steps`. The currency is checked before (`check_currency`)."""
     if program.commission_type == CommissionType.CPA:
         return _check_cpa(program, via_click=via_click, customer_ref=customer_ref, steps=steps)
     if program.commission_type == CommissionType.REVSHARE:

@@ -33,6 +33,8 @@ from conversions.models import (
 )
 from conversions.money import BPS_DENOMINATOR, percent_of
 from conversions.representations import commission_data, conversion_data
+from fx.rates import convert_minor, plain
+from fx.selectors import RateSet, in_reporting_currency, rate_set_at, reporting_currency_of
 from partners.models import CommissionType, Program
 from selgeo.api.errors import NotFound, ValidationFailed
 from selgeo.db import insert_together
@@ -134,6 +136,7 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         customer_ref=customer_ref,
         occurred_at=occurred_at,
     )
+    reporting = reporting_currency_of(merchant)
     in_transaction = resolution.needs_lock or mode == Mode.TEST
     with transaction.atomic() if in_transaction else nullcontext():
         attribution = decide(
@@ -147,6 +150,7 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
             occurred_at=occurred_at,
             customer_ref=customer_ref,
             now=now,
+            reporting=reporting,
         )
         representation = conversion_data(conversion)
         events = [
@@ -206,15 +210,36 @@ def _conversion_build(
     occurred_at: datetime,
     customer_ref: str,
     now: datetime,
+    reporting: str,
 ) -> tuple[Conversion, Commission | None]:
     """The conversion and its commission (if one is owed), unsaved, with their relations
-    cached as they will be: rendering them asks the database nothing."""
-    program, partner = attribution.program, attribution.partner
+    cached as they will be: rendering them asks the database nothing.
+
+    Both record their amounts in the merchant's `reporting` currency at the rate set in
+    effect at `occurred_at` (the exchange's set when the sale was converted; read only
+    when a currency differs from the reporting one)."""
+    program, partner, exchange = attribution.program, attribution.partner, attribution.exchange
+    converted = (
+        convert_minor(
+            data.amount_cents, source=exchange.source, target=exchange.target, rate=exchange.rate
+        )
+        if exchange is not None and data.amount_cents is not None
+        else None
+    )
     terms = (
-        _commission_terms(program, data.amount_cents)
+        _commission_terms(program, data.amount_cents if converted is None else converted)
         if attribution.attributed and program is not None
         else None
     )
+    currency = data.currency or (program.currency if program is not None else "")
+    rate_set: RateSet | None = exchange.rate_set if exchange is not None else None
+    commission_currency = program.currency if terms is not None and program is not None else ""
+    if rate_set is None and {currency, commission_currency} - {reporting, ""}:
+        rate_set = rate_set_at(occurred_at)
+    conversion_reported = in_reporting_currency(
+        data.amount_cents, currency=currency, reporting=reporting, rate_set=rate_set
+    )
+    used_set = exchange is not None or conversion_reported.rate not in ("", "1")
     conversion = Conversion(
         merchant=merchant,
         mode=mode,
@@ -228,7 +253,13 @@ def _conversion_build(
         external_transaction_id=data.external_transaction_id,
         customer_ref=customer_ref,
         amount_cents=data.amount_cents,
-        currency=data.currency or (program.currency if program is not None else ""),
+        currency=currency,
+        converted_amount_cents=converted,
+        converted_currency=exchange.target if exchange is not None else "",
+        fx_rate=plain(exchange.rate) if exchange is not None else "",
+        reporting_currency=conversion_reported.currency,
+        reporting_rate=conversion_reported.rate,
+        reporting_amount_cents=conversion_reported.amount_minor,
         # Nothing to hold when nothing is owed.
         status=ConversionStatus.PENDING if terms is not None else ConversionStatus.APPROVED,
         attributed=attribution.attributed,
@@ -239,8 +270,14 @@ def _conversion_build(
         created_at=now,
     )
     if terms is None or program is None or partner is None:
+        conversion.fx_rate_set_id = rate_set.id if used_set and rate_set is not None else None
         Conversion.commission.related.set_cached_value(conversion, None)
         return conversion, None
+    commission_reported = in_reporting_currency(
+        terms.amount_cents, currency=program.currency, reporting=reporting, rate_set=rate_set
+    )
+    used_set = used_set or commission_reported.rate not in ("", "1")
+    conversion.fx_rate_set_id = rate_set.id if used_set and rate_set is not None else None
     commission = Commission(
         conversion=conversion,
         merchant=merchant,
@@ -251,6 +288,9 @@ def _conversion_build(
         rate_bps=terms.rate_bps,
         amount_cents=terms.amount_cents,
         currency=program.currency,
+        reporting_currency=commission_reported.currency,
+        reporting_rate=commission_reported.rate,
+        reporting_amount_cents=commission_reported.amount_minor,
         approve_after=occurred_at + timedelta(days=program.hold_days),
         created_at=now,
     )

@@ -27,9 +27,34 @@ class TopRow:
     name: str
     clicks: int
     conversions: int
+    # In the reporting currency; `commission_originals` in the programs' currencies.
     commission: str
+    commission_originals: str = "—"
     # Whether the row has a page: a former partner's has none.
     linked: bool = True
+
+
+@dataclass
+class Reported:
+    """A total in the reporting currency, and what it is made of: the amounts in their
+    original currencies, amounts recorded in another reporting currency (before it
+    changed) and how many amounts have no reporting amount (no stored rate)."""
+
+    total: str
+    originals: list[str]
+    elsewhere: list[str] = field(default_factory=list)
+    unreported: int = 0
+
+
+def reported(
+    reporting: str, amounts: dict[str, int], originals: dict[str, int], unreported: int = 0
+) -> Reported:
+    return Reported(
+        total=format_amount(amounts.get(reporting, 0), reporting),
+        originals=_money(originals),
+        elsewhere=_money({code: cents for code, cents in amounts.items() if code != reporting}),
+        unreported=unreported,
+    )
 
 
 @dataclass
@@ -42,6 +67,9 @@ class OverviewReport:
     commissions_pending: list[str] = field(default_factory=list)
     commissions_approved: list[str] = field(default_factory=list)
     commissions_paid: list[str] = field(default_factory=list)
+    reporting_currency: str = "USD"
+    revenue_reported: Reported | None = None
+    commissions_reported: dict[str, Reported] = field(default_factory=dict)
     series: dict[str, Any] = field(default_factory=dict)
     top_partners: list[TopRow] = field(default_factory=list)
     top_programs: list[TopRow] = field(default_factory=list)
@@ -61,7 +89,9 @@ def _top(
     clicks: dict[Any, int],
     conversions: dict[Any, int],
     commissions: dict[Any, dict[str, int]],
+    reported_commissions: dict[Any, dict[str, int]],
     *,
+    reporting: str,
     unnamed: str = "—",
 ) -> list[TopRow]:
     keys = set(conversions) | set(clicks)
@@ -73,15 +103,21 @@ def _top(
             linked=key in names,
             clicks=clicks.get(key, 0),
             conversions=conversions.get(key, 0),
-            commission=", ".join(_money(commissions.get(key, {}))) or "—",
+            commission=format_amount(
+                reported_commissions.get(key, {}).get(reporting, 0), reporting
+            ),
+            commission_originals=", ".join(_money(commissions.get(key, {}))) or "—",
         )
         for key in ranked[:TOP]
         if key is not None
     ]
 
 
-def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) -> OverviewReport:
-    """Figures for the UTC days [start, end) of one merchant and mode."""
+def overview_report(
+    *, merchant: Merchant, mode: str, start: date, end: date, reporting: str = "USD"
+) -> OverviewReport:
+    """Figures for the UTC days [start, end) of one merchant and mode; money totals in
+    the `reporting` currency as each amount recorded it, originals beside them."""
     scope: dict[str, Any] = {"merchant": merchant, "mode": mode}
     clicks = click_figures(start=start, end=end, **scope)
     conversions = conversion_figures(start=start, end=end, **scope)
@@ -111,6 +147,22 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
         commissions_pending=_money(commissions.total("pending")),
         commissions_approved=_money(commissions.total("approved")),
         commissions_paid=_money(commissions.total("paid")),
+        reporting_currency=reporting,
+        revenue_reported=reported(
+            reporting,
+            conversions.revenue_reporting,
+            conversions.revenue_cents,
+            conversions.revenue_unreported,
+        ),
+        commissions_reported={
+            status: reported(
+                reporting,
+                commissions.reporting_total(status),
+                commissions.total(status),
+                commissions.unreported(status),
+            )
+            for status in ("pending", "approved", "paid")
+        },
         series={
             "labels": [d.isoformat() for d in days],
             "series": [
@@ -131,9 +183,16 @@ def overview_report(*, merchant: Merchant, mode: str, start: date, end: date) ->
             clicks.per_partner,
             conversions.per_partner,
             commissions.per_partner,
+            commissions.reporting_per_partner,
+            reporting=reporting,
             unnamed=partner_selectors.FORMER_PARTNER,
         ),
         top_programs=_top(
-            program_names, clicks.per_program, conversions.per_program, commissions.per_program
+            program_names,
+            clicks.per_program,
+            conversions.per_program,
+            commissions.per_program,
+            commissions.reporting_per_program,
+            reporting=reporting,
         ),
     )

@@ -18,6 +18,7 @@ from dashboard.views import (
     portal_programs,
     program_detail,
     programs,
+    reporting,
     team,
     webhooks,
 )
@@ -25,6 +26,11 @@ from dashboard.views import (
 dashboard_patterns = [
     path("", overview.overview, name="overview"),
     path("new-merchant/", auth.create_merchant, name="create-merchant"),
+    path(
+        "settings/reporting-currency/",
+        reporting.reporting_currency,
+        name="reporting-currency",
+    ),
     path("mode/", auth.switch_mode, name="switch-mode"),
     path("merchant/", auth.switch_merchant, name="switch-merchant"),
     path("programs/", programs.program_list, name="programs"),

@@ -38,6 +38,9 @@ class Program(models.Model):
         max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT
     )
     currency = models.CharField(max_length=3)
+    # Other currencies whose sales the program converts and pays on; empty accepts
+    # every currency with a stored exchange rate.
+    accepted_currencies = models.JSONField(default=list, blank=True)
     commission_type = models.CharField(max_length=10, choices=CommissionType.choices)
     cpa_amount_cents = models.BigIntegerField(null=True, blank=True)
     percent_bps = models.PositiveIntegerField(

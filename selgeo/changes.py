@@ -44,6 +44,7 @@ WATCHED_TABLES = (
     "partners_program",
     "partners_referralcode",
     "webhooks_webhookendpoint",
+    "fx_reportingcurrency",
 )
 # How often the listening connection proves it is alive when nothing is heard.
 PROBE_SECONDS = 5.0

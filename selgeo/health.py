@@ -1,9 +1,11 @@
-"""GET /health: process liveness plus database and cache reachability."""
+"""GET /health: process liveness plus database and cache reachability, and how fresh
+the exchange rates are (informational: stale rates never make the answer 503)."""
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -38,16 +40,42 @@ def _check_cache() -> str:
     return "ok"
 
 
+def _check_fx() -> str:
+    """ "ok", or "stale: ..." with the rates' date and source once no fetch has confirmed
+    them for SELGEO_FX_STALE_AFTER seconds. Conversions go on with the newest rates."""
+    from fx.selectors import rates_freshness
+
+    try:
+        freshness = rates_freshness(stale_after_seconds=settings.SELGEO_FX_STALE_AFTER)
+    except Exception as exc:  # the database check reports the cause
+        return f"error: {type(exc).__name__}"
+    if freshness is None:
+        return "stale: no exchange rates stored yet (the shipped snapshot loads on first use)"
+    if not freshness.stale:
+        return "ok"
+    return (
+        f"stale: {freshness.source} rates as of {freshness.as_of.isoformat()}, "
+        f"last confirmed {freshness.confirmed_at.isoformat()}"
+    )
+
+
+# Checks that describe rather than decide: they never turn the answer into a 503.
+INFORMATIONAL = frozenset({"fx"})
+
+
 # Exempt from CSRF so that another method than GET is the 405 envelope, not a CSRF page.
 @csrf_exempt
 def health(request: HttpRequest) -> JsonResponse:
     if request.method not in ("GET", "HEAD"):
         return method_not_allowed(request, ("GET", "HEAD"))
     checks = {"database": _check_database(), "cache": _check_cache()}
+    checks["fx"] = _check_fx() if checks["database"] == "ok" else "unknown: database down"
     timestamp = int(time.time() * 1000)
-    if all(value == "ok" for value in checks.values()):
+    failed = sorted(
+        name for name, value in checks.items() if value != "ok" and name not in INFORMATIONAL
+    )
+    if not failed:
         return JsonResponse({"status": "ok", "timestamp": timestamp, "checks": checks})
-    failed = sorted(name for name, value in checks.items() if value != "ok")
     return JsonResponse(
         {"status": "error", "timestamp": timestamp, "checks": checks, "failed": failed},
         status=503,

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "payouts",
     "webhooks",
     "dashboard",
+    "fx",
     # Selgeo's own deployment checks (selgeo.checks).
     "selgeo.apps.SelgeoConfig",
 ]
@@ -485,6 +486,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "payouts.prepare_scheduled_runs",
         "schedule": 3600.0,
     },
+    # Exchange rates from SELGEO_FX_URL (nothing to do when it is empty).
+    "fx-refresh-rates": {
+        "task": "fx.refresh_rates",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
 }
 
 # Embedded (tasks inline, no broker) `runserver` runs the schedule above in a thread of
@@ -496,6 +503,14 @@ SELGEO_EMBEDDED_SCHEDULER = env_bool(
 # Webhooks. Loopback receivers are allowed outside production (a receiver on this
 # machine, in development and in tests); production never allows them.
 SELGEO_WEBHOOKS_ALLOW_LOOPBACK = not PRODUCTION and env_bool("SELGEO_WEBHOOKS_ALLOW_LOOPBACK", True)
+# Exchange rates: the provider's document (the ECB's eurofxref-daily.xml, or a JSON
+# {"base": ..., "rates": {...}} API), fetched every 5 minutes; empty fetches nothing and
+# keeps the newest stored set (the shipped ECB snapshot at first). /health shows the
+# rates stale once no fetch has confirmed them for SELGEO_FX_STALE_AFTER seconds.
+SELGEO_FX_URL = os.environ.get("SELGEO_FX_URL", "")
+SELGEO_FX_STALE_AFTER = env_int("SELGEO_FX_STALE_AFTER", 3600)
+SELGEO_FX_TIMEOUT_SECONDS = float(os.environ.get("SELGEO_FX_TIMEOUT_SECONDS") or 10)
+
 SELGEO_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("SELGEO_WEBHOOKS_TIMEOUT_SECONDS") or 15)
 # A claimed delivery is presumed lost when its worker has not answered by the timeout
 # plus this margin; the sweep then tries it again.

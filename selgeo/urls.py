@@ -8,6 +8,7 @@ import selgeo.api.schema  # noqa: F401  (registers the OpenAPI auth extensions)
 from accounts.urls import api_urlpatterns as accounts_api
 from conversions.urls import api_urlpatterns as conversions_api
 from dashboard.urls import urlpatterns as dashboard_pages
+from fx.urls import api_urlpatterns as fx_api
 from partners.urls import api_urlpatterns as partners_api
 from payouts.urls import api_urlpatterns as payouts_api
 from selgeo.api.docs import DocsView
@@ -33,6 +34,7 @@ api_v1 = [
     *partners_api,
     *payouts_api,
     *webhooks_api,
+    *fx_api,
 ]
 
 urlpatterns = [

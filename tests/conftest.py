@@ -47,6 +47,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _fresh_exchange_rate_caches() -> Iterator[None]:
+    # Each process keeps the rate sets it read and which one is in effect; the database
+    # under them is emptied between tests.
+    from fx.selectors import caches_clear
+
+    caches_clear()
+    yield
+    caches_clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_rate_limits(settings: Any) -> None:
     # Each test counts in its own namespace so that limits never leak between tests,
     # without flushing a Redis database that other processes may share.

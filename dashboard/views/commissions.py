@@ -35,6 +35,10 @@ CSV_HEADER = [
     "approved_at",
     "paid_at",
     "reversed_at",
+    # The amount in the merchant's reporting currency, as recorded at occurred_at.
+    "reporting_currency",
+    "reporting_rate",
+    "reporting_amount_cents",
 ]
 
 
@@ -93,6 +97,9 @@ def commission_export(request: MerchantRequest) -> StreamingHttpResponse:
                 commission.approved_at,
                 commission.paid_at,
                 commission.reversed_at,
+                commission.reporting_currency,
+                commission.reporting_rate,
+                commission.reporting_amount_cents,
             ]
 
     stamp = timezone.now().strftime("%Y%m%d")

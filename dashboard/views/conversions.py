@@ -39,6 +39,15 @@ CSV_HEADER = [
     "partner_id",
     "status",
     "commission_cents",
+    # A sale in another currency than its program's, converted at fx_rate.
+    "converted_amount_cents",
+    "converted_currency",
+    "fx_rate",
+    # The amounts in the merchant's reporting currency, as recorded at occurred_at.
+    "reporting_currency",
+    "reporting_rate",
+    "reporting_amount_cents",
+    "commission_reporting_cents",
 ]
 
 
@@ -109,6 +118,13 @@ def conversion_export(request: MerchantRequest) -> StreamingHttpResponse:
                 str(conversion.partner_id) if conversion.partner_id else "",
                 conversion.status,
                 commission.amount_cents if commission is not None else None,
+                conversion.converted_amount_cents,
+                conversion.converted_currency,
+                conversion.fx_rate,
+                conversion.reporting_currency,
+                conversion.reporting_rate,
+                conversion.reporting_amount_cents,
+                commission.reporting_amount_cents if commission is not None else None,
             ]
 
     stamp = timezone.now().strftime("%Y%m%d")

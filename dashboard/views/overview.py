@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.reports import overview_report
+from fx import selectors as fx_selectors
 
 RANGES = {"7d": 7, "30d": 30, "90d": 90}
 
@@ -31,6 +32,7 @@ def overview(request: MerchantRequest) -> HttpResponse:
         mode=request.mode,
         start=start,
         end=end,
+        reporting=fx_selectors.reporting_currency_of(request.merchant),
     )
     return render(
         request,
@@ -40,6 +42,7 @@ def overview(request: MerchantRequest) -> HttpResponse:
             "range": key,
             "ranges": RANGES,
             "report": report,
+            "rate_set": fx_selectors.rate_set_current(),
             "top_tables": [
                 ("Top partners", report.top_partners, "partner"),
                 ("Top programs", report.top_programs, "program"),

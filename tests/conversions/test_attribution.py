@@ -187,7 +187,13 @@ def test_unpublished_program_is_program_not_active(
     )
 
 
-def test_other_currency_than_the_programs_is_currency_mismatch(sk_live: Any, click: Click) -> None:
+def test_a_currency_the_program_does_not_accept_is_currency_mismatch(
+    sk_live: Any, click: Click, program: Program
+) -> None:
+    # Other currencies are converted (tests/conversions/test_exchange.py) unless the
+    # program lists the ones it accepts.
+    program.accepted_currencies = ["GBP"]
+    program.save()
     response = post(sk_live, body(click_id=str(click.pk), currency="USD"))
 
     assert outcome(response) == (False, "currency_mismatch")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Merchant, Partner
 from conversions.models import Commission, Conversion
+from fx import selectors as fx_selectors
 from partners.models import Program, PromoCode
 from tests.conftest import Keys, api_client, assert_error
 from tests.conversions.conftest import body, post
@@ -299,6 +300,9 @@ def test_reporting_a_conversion_costs_a_handful_of_queries(
     webhooks_selectors.has_subscriber(
         merchant_id=merchant.pk, mode="live", type="conversion.created"
     )
+    # So are the merchant's reporting currency and the exchange rates in effect.
+    fx_selectors.reporting_currency_of(merchant)
+    fx_selectors.rate_set_current()
     # Key, click, conversion, commission, two events, and their savepoints: nothing per
     # field of the representation, which is rendered three times (two events, response).
     with django_assert_max_num_queries(14):

@@ -83,11 +83,14 @@ def test_the_csv_export_has_the_filtered_rows_exactly(alice_web, sales, partner)
     approved, paid = sales.commission("c-approved"), sales.commission("c-paid")
     assert b"".join(response.streaming_content).decode().split("\r\n") == [
         "id,created_at,conversion_id,external_transaction_id,program_code,partner_id,kind,"
-        "rate_bps,amount_cents,currency,status,approve_after,approved_at,paid_at,reversed_at",
+        "rate_bps,amount_cents,currency,status,approve_after,approved_at,paid_at,reversed_at,"
+        "reporting_currency,reporting_rate,reporting_amount_cents",
         f"{approved.pk},2026-05-01T10:00:00Z,{approved.conversion_id},c-approved,SHOES,"
-        f"{partner.pk},cps,1500,1500,EUR,approved,2026-05-31T10:00:00Z,2026-05-31T12:00:00Z,,",
+        f"{partner.pk},cps,1500,1500,EUR,approved,2026-05-31T10:00:00Z,2026-05-31T12:00:00Z,,,"
+        "USD,1.1476,1721",
         f"{paid.pk},2026-04-01T10:00:00Z,{paid.conversion_id},c-paid,SHOES,{partner.pk},cps,"
-        "1500,3000,EUR,paid,2026-05-01T10:00:00Z,2026-05-31T12:00:00Z,2026-05-30T12:00:00Z,",
+        "1500,3000,EUR,paid,2026-05-01T10:00:00Z,2026-05-31T12:00:00Z,2026-05-30T12:00:00Z,,"
+        "USD,1.1476,3443",
         "",
     ]
 

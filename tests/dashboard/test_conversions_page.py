@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 LIVE = ["c-none", "c-other", "c-reversed", "c-usd", "c-pending", "c-approved", "c-paid"]
 CSV_HEADER = (
     "id,created_at,external_transaction_id,event_type,amount_cents,currency,attributed,"
-    "explanation_code,program_code,partner_id,status,commission_cents"
+    "explanation_code,program_code,partner_id,status,commission_cents,"
+    "converted_amount_cents,converted_currency,fx_rate,"
+    "reporting_currency,reporting_rate,reporting_amount_cents,commission_reporting_cents"
 )
 
 
@@ -117,15 +119,15 @@ def test_the_csv_export_has_the_filtered_rows_exactly(alice_web, sales, partner,
     assert csv_lines(response) == [
         CSV_HEADER,
         f"{ids['c-none']},2026-05-23T10:00:00Z,c-none,purchase,3000,EUR,false,"
-        "click_not_found,,,approved,",
+        "click_not_found,,,approved,,,,,USD,1.1476,3443,",
         f"{ids['c-other']},2026-05-22T12:00:00Z,c-other,purchase,1000,EUR,true,"
-        f"attributed_click,SHOES,{other_partner.pk},pending,150",
+        f"attributed_click,SHOES,{other_partner.pk},pending,150,,,,USD,1.1476,1148,172",
         f"{ids['c-reversed']},2026-05-21T10:00:00Z,c-reversed,purchase,5000,EUR,true,"
-        f"attributed_click,SHOES,{partner.pk},reversed,750",
+        f"attributed_click,SHOES,{partner.pk},reversed,750,,,,USD,1.1476,5738,861",
         f"{ids['c-usd']},2026-05-20T11:00:00Z,c-usd,purchase,9900,USD,true,"
-        f"attributed_click,BAGS,{partner.pk},pending,500",
+        f"attributed_click,BAGS,{partner.pk},pending,500,,,,USD,1,9900,500",
         f"{ids['c-pending']},2026-05-20T10:00:00Z,c-pending,lead,2000,EUR,true,"
-        f"attributed_click,SHOES,{partner.pk},pending,300",
+        f"attributed_click,SHOES,{partner.pk},pending,300,,,,USD,1.1476,2295,344",
         "",
     ]
 

@@ -71,8 +71,11 @@ def test_overview_shows_exact_figures(alice_web, activity, partner, program):
     assert _numbers(html, "stat-clicks") == "12"
     assert _numbers(html, "stat-conversions") == "2"
     assert _numbers(html, "stat-rate") == "20.00%"
-    assert "125.00 EUR" in html  # revenue from partners
-    assert "18.75 EUR" in html  # 15% commission, pending
+    # Money in the reporting currency (USD) at the rate of each sale, originals beside:
+    # 100.00 and 25.00 EUR at 1.1476 are 114.76 + 28.69 USD; their 15% commissions,
+    # 15.00 and 3.75 EUR, are 17.21 + 4.30 USD.
+    assert "143.45 USD" in html and "125.00 EUR" in html  # revenue from partners
+    assert "21.51 USD" in html and "18.75 EUR" in html  # commissions, pending
     series = json.loads(
         html.split('id="overview-series" type="application/json">')[1].split("</script>")[0]
     )
@@ -80,9 +83,10 @@ def test_overview_shows_exact_figures(alice_web, activity, partner, program):
     assert series["series"][0]["data"][-2:] == [6, 4]
     assert series["series"][1]["data"][-2:] == [0, 2]
     top = response.context["report"].top_partners
-    assert [(row.name, row.clicks, row.conversions, row.commission) for row in top] == [
-        (partner.display_name, 10, 2, "18.75 EUR")
-    ]
+    assert [
+        (row.name, row.clicks, row.conversions, row.commission, row.commission_originals)
+        for row in top
+    ] == [(partner.display_name, 10, 2, "21.51 USD", "18.75 EUR")]
     assert [row.name for row in response.context["report"].top_programs] == [program.name]
 
 
