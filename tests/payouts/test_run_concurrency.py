@@ -22,10 +22,8 @@ from webhooks.models import Event
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Concurrent writers need PostgreSQL; SQLite runs one writer at a time",
-)
+# Concurrent writers need PostgreSQL; SQLite runs one writer at a time.
+@pytest.mark.postgresql
 def test_20_concurrent_runs_pay_every_commission_exactly_once(
     merchant: Merchant, program: Program
 ) -> None:
@@ -70,10 +68,8 @@ def test_20_concurrent_runs_pay_every_commission_exactly_once(
     assert Event.objects.filter(type="payout.created").count() == 6
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Concurrent writers need PostgreSQL; SQLite runs one writer at a time",
-)
+# Concurrent writers need PostgreSQL; SQLite runs one writer at a time.
+@pytest.mark.postgresql
 def test_20_concurrent_paid_and_failed_marks_move_a_payout_once(
     merchant: Merchant, program: Program
 ) -> None:
