@@ -165,7 +165,7 @@ def test_the_export_guards_formula_like_names_and_is_the_merchants_own(
 
 
 def test_the_api_preview_searches_partners_like_the_page(alice_client, rows):
-    body = alice_client.get("/api/v1/payouts/preview?search=JAN&currency=usd").json()
+    body = alice_client.get("/api/v1/payouts/preview?search=JAN&currency=USD").json()
     assert [(r["partner"]["display_name"], r["currency"]) for r in body["data"]] == [
         ("Jane", "USD")
     ]
