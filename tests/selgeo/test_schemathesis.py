@@ -6,8 +6,8 @@ a deleted resource is gone. Generated requests cover every operation as a mercha
 the partner operations as a partner (JWT) and the key operations with a secret key, so
 each operation is exercised past its authentication.
 
-Excluded: `erase` operations, which would destroy the fixture the other operations
-need. The per-operation settings in schemathesis.toml say, for each, why a check cannot
+The `erase` operations, which destroy what they are given, run in a test of their own on
+throwaway data, after nothing else needs it. The per-operation settings in schemathesis.toml say, for each, why a check cannot
 judge that operation from the document alone.
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from accounts import services
+from partners.models import Application
 from tests.conftest import jwt_for
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -106,3 +107,39 @@ def test_every_operation_answers_as_its_document_says(
             output.write("".join(outputs.values()))
     failed = {name: outputs[name] for name, process in processes.items() if process.returncode}
     assert not failed, "\n\n".join(f"{name}:\n{out[-6000:]}" for name, out in failed.items())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_erase_operations_answer_as_documented_on_throwaway_data(
+    live_server, settings, alice, merchant, partner, application, tmp_path
+):
+    # The erasures destroy what they are given, so they run here, on this test's own
+    # data, after nothing else needs it: first the merchant's (with the partner list its
+    # links take ids from), then the partner's own.
+    settings.SELGEO_RATELIMITS_ENABLED = False
+    with urllib.request.urlopen(f"{live_server.url}/api/v1/openapi.json") as response:
+        spec = tmp_path / "openapi.json"
+        spec.write_text(json.dumps(json.loads(response.read())))
+    assert partner.user is not None
+    runs = [
+        ("merchant", jwt_for(alice, merchant), "^/api/v1/partners(/|$)"),
+        ("partner", jwt_for(partner.user), "^/api/v1/partner/erase$"),
+    ]
+    for name, token, include in runs:
+        folder = tmp_path / name
+        folder.mkdir()
+        result = subprocess.run(
+            _command(spec, live_server.url, token, include, "^$"),
+            cwd=folder,
+            env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, f"{name}:\n{result.stdout[-6000:]}"
+        # Each erasure was reached, not only refused: the merchant's ends the partner's
+        # applications to it, the partner's own erases the account.
+        if name == "merchant":
+            assert not Application.objects.filter(merchant=merchant).exists()
+    partner.refresh_from_db()
+    assert partner.erased_at is not None
