@@ -165,7 +165,11 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     # Both dashboards show the click and the conversion.
     merchant.goto(f"{base}/dashboard/?range=7d")
     assert (stat(merchant, "stat-clicks"), stat(merchant, "stat-conversions")) == ("1", "1")
+    # Revenue in the merchant's reporting currency (USD), the sale's EUR one click away.
+    assert stat(merchant, "stat-revenue").split("\n")[0].endswith(" USD")
+    merchant.locator('[data-testid="stat-revenue"] summary').click()
     assert "120.00 EUR" in stat(merchant, "stat-revenue")
+    merchant.locator('[data-testid="stat-commissions"] summary').click()
     assert "12.00 EUR" in stat(merchant, "stat-commissions")
     shot(merchant, "merchant-overview")
     shot(merchant, "merchant-overview-phone", phone=True)
