@@ -7,8 +7,9 @@ the partner operations as a partner (JWT) and the key operations with a secret k
 each operation is exercised past its authentication.
 
 The `erase` operations, which destroy what they are given, run in a test of their own on
-throwaway data, after nothing else needs it. The per-operation settings in schemathesis.toml say, for each, why a check cannot
-judge that operation from the document alone.
+throwaway data, after nothing else needs it. The per-operation settings in
+schemathesis.toml say, for each, why a check cannot judge that operation from the document
+alone.
 """
 
 from __future__ import annotations
