@@ -62,7 +62,10 @@ class CodeField(StrictCharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("max_length", 200)
+        # The document's limits are the rule's (`rules.CODE_PATTERN`), which
+        # `to_internal_value` checks first, with its own message.
+        kwargs.setdefault("min_length", 3)
+        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
