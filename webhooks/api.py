@@ -9,14 +9,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from selgeo.api.context import request_merchant, request_mode
-from selgeo.api.errors import NotFound, ValidationFailed
+from selgeo.api.errors import NotFound, ValidationFailed, envelope
 from selgeo.api.permissions import IsMerchantAdmin, IsMerchantUser
 from selgeo.api.views import APIView, GenericViewSet
 from webhooks import catalogue, selectors, services
@@ -54,6 +60,20 @@ def _validated(serializer_class: type, data: Any) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
+# A URL Selgeo will not deliver to, or one endpoint too many.
+_REFUSED_URL = OpenApiResponse(
+    response={"$ref": "#/components/schemas/Error"},
+    description="WEBHOOK_URL_NOT_HTTPS (a live endpoint), WEBHOOK_URL_PRIVATE_IP, "
+    "WEBHOOK_URL_UNRESOLVABLE or WEBHOOK_ENDPOINT_LIMIT_EXCEEDED (at most 10 per mode)",
+    examples=[
+        OpenApiExample(
+            "Unresolvable",
+            value=envelope(422, "WEBHOOK_URL_UNRESOLVABLE", "Could not resolve the URL hostname"),
+        )
+    ],
+)
+
+
 @extend_schema(tags=["webhooks"], parameters=[MODE_PARAMETER])
 class EndpointViewSet(GenericViewSet):
     """The merchant's webhook endpoints in one mode (at most 10)."""
@@ -81,7 +101,9 @@ class EndpointViewSet(GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EndpointOut(page, many=True).data)
 
-    @extend_schema(request=EndpointCreateIn, responses={201: EndpointWithSecretOut})
+    @extend_schema(
+        request=EndpointCreateIn, responses={201: EndpointWithSecretOut, 422: _REFUSED_URL}
+    )
     def create(self, request: Request) -> Response:
         data = _validated(EndpointCreateIn, request.data)
         endpoint = services.endpoint_create(
@@ -92,7 +114,7 @@ class EndpointViewSet(GenericViewSet):
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(EndpointOut(self._endpoint()).data)
 
-    @extend_schema(request=EndpointUpdateIn, responses={200: EndpointOut})
+    @extend_schema(request=EndpointUpdateIn, responses={200: EndpointOut, 422: _REFUSED_URL})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self._endpoint()
         data = _validated(EndpointUpdateIn, request.data)
