@@ -22,6 +22,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from selgeo.api import ratelimit
@@ -52,6 +53,8 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/link_not_found.html", status=404)
 
 
+# Exempt from CSRF so that another method than GET or HEAD is a 405, not a CSRF page.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD"])
 def follow_link(request: HttpRequest, code: str, merchant_slug: str = "") -> HttpResponse:
     referrer = str(request.META.get("HTTP_REFERER", ""))
