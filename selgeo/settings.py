@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selgeo.api.schema.add_error_responses",
         "selgeo.api.schema.document_server_rules",
+        "selgeo.api.schema.document_operations",
     ],
 }
 # Conversions, commissions and adjustments have their own `status` and `kind` choices.
