@@ -283,3 +283,13 @@ def test_the_link_limit_fails_open_when_the_store_is_down(browser, code, setting
     settings.SELGEO_RATELIMIT_STORAGE_URL = "redis://127.0.0.1:1/0"
     assert "selgeo_click_id=" in browser.get("/r/JaneDoe")["Location"]
     assert Click.objects.count() == 1
+
+
+def test_another_method_than_get_or_head_is_405_and_records_nothing(code):
+    # A real browser client enforces CSRF checks; the link refuses the method before that.
+    client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER_UA)
+    for method in ("post", "put", "delete"):
+        response = getattr(client, method)("/r/janedoe")
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD"
+    assert not Click.objects.exists()
