@@ -16,6 +16,7 @@ from accounts import selectors, services
 from accounts.login_limit import DEVICE_COOKIE, LoginClient
 from accounts.models import ApiKey, User
 from accounts.serializers import (
+    AccountOut,
     ApiKeyCreateIn,
     ApiKeyOut,
     ApiKeyRollIn,
@@ -27,6 +28,7 @@ from accounts.serializers import (
     RefreshIn,
     RefreshOut,
     RegisterIn,
+    RegisterOut,
     ResetPasswordIn,
     TokensOut,
     UserOut,
@@ -58,7 +60,7 @@ def _account_body(user: User) -> dict[str, Any]:
 class RegisterView(_AuthView):
     @extend_schema(
         request=RegisterIn,
-        responses={201: inline_serializer("RegisterOut", {"tokens": TokensOut()})},
+        responses={201: RegisterOut},
         summary="Create a merchant or partner account",
     )
     def post(self, request: Request) -> Response:
@@ -94,7 +96,7 @@ class RegisterView(_AuthView):
 class LoginView(_AuthView):
     @extend_schema(
         request=LoginIn,
-        responses={200: TokensOut},
+        responses={200: AccountOut},
         summary="Log in for a JWT",
         description=(
             "Failed attempts count against the account, whatever the address: after 5 "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import ApiKey, Merchant, Partner, User
@@ -29,6 +30,8 @@ class MerchantOut(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "website", "created_at"]
 
 
+# partners.serializers has a PartnerOut of its own (the merchant's view of a partner).
+@extend_schema_serializer(component_name="AccountPartnerOut")
 class PartnerOut(serializers.ModelSerializer):
     class Meta:
         model = Partner
@@ -118,6 +121,23 @@ class TokensOut(serializers.Serializer):
     partner_id = serializers.UUIDField(allow_null=True)
 
 
+class MembershipOut(MerchantOut):
+    role = serializers.CharField(help_text="owner, admin or member")
+
+    class Meta(MerchantOut.Meta):
+        fields = [*MerchantOut.Meta.fields, "role"]
+
+
+class AccountOut(serializers.Serializer):
+    """Who signed in: the user, its merchants (with its role in each), its partner
+    profile if it has one, and the tokens."""
+
+    user = UserOut()
+    merchants = MembershipOut(many=True)
+    partner = PartnerOut(allow_null=True)
+    tokens = TokensOut()
+
+
 class ApiKeyOut(serializers.ModelSerializer):
     redacted = serializers.CharField(read_only=True)
     status = serializers.SerializerMethodField()
@@ -159,3 +179,10 @@ class ApiKeyCreateIn(StrictSerializer):
 
 class ApiKeyRollIn(StrictSerializer):
     expires_in_hours = StrictIntegerField(required=False, default=0, min_value=0, max_value=168)
+
+
+class RegisterOut(AccountOut):
+    """The new account, and a merchant's four API keys with their raw values, this once
+    (empty for a partner)."""
+
+    api_keys = ApiKeyOut(many=True)
