@@ -115,6 +115,7 @@ PROGRAM_FIELDS = [
     "description",
     "status",
     "currency",
+    "accepted_currencies",
     "commission_type",
     "cpa_amount_cents",
     "percent_bps",
@@ -129,7 +130,23 @@ PROGRAM_FIELDS = [
 ]
 
 
+ACCEPTED_CURRENCIES_HELP = (
+    "Other currencies whose sales the program converts (at the exchange rate of the sale's "
+    "moment) and pays commission on; the program's own `currency` is always accepted. "
+    "Empty: every currency Selgeo has an exchange rate for. Sales in a currency not "
+    "listed are recorded unattributed with `currency_mismatch`."
+)
+
+
+def _accepted_currencies(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=CurrencyField(), help_text=ACCEPTED_CURRENCIES_HELP, **kwargs
+    )
+
+
 class ProgramOut(serializers.ModelSerializer):
+    accepted_currencies = _accepted_currencies(read_only=True)
+
     class Meta:
         model = Program
         fields = PROGRAM_FIELDS
@@ -139,6 +156,7 @@ class PartnerProgramOut(serializers.ModelSerializer):
     """A program as partners see it: with its merchant and their own application status."""
 
     merchant = MerchantSummary(read_only=True)
+    accepted_currencies = _accepted_currencies(read_only=True)
     application_status = serializers.SerializerMethodField()
 
     class Meta:
@@ -172,6 +190,9 @@ class ProgramIn(ReadOnlyAwareSerializer):
     name = StrictCharField(max_length=200)
     description = _text(rules.DESCRIPTION_MAX, default="")
     currency = CurrencyField()
+    accepted_currencies = _accepted_currencies(
+        max_length=rules.ACCEPTED_CURRENCIES_MAX, default=list
+    )
     commission_type = serializers.ChoiceField(choices=CommissionType.choices)
     cpa_amount_cents = AmountCentsField(
         min_value=1, max_value=rules.CPA_AMOUNT_MAX, allow_null=True, default=None

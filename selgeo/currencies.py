@@ -21,6 +21,9 @@ CURRENCIES: dict[str, int] = dict(
     sorted((c.code, c.exponent) for c in Currency if c.exponent is not None)
 )
 
+# The codes alone: the OpenAPI document's one `CurrencyEnum` (settings.py).
+CURRENCY_CODES: list[str] = list(CURRENCIES)
+
 
 def is_currency(code: str) -> bool:
     return code in CURRENCIES
