@@ -63,6 +63,7 @@ dashboard_patterns = [
         name="application-decide",
     ),
     path("partners/", partners.partner_list, name="partners"),
+    path("partners/export.csv", partners.partner_export, name="partners-export"),
     path("partners/<uuid:partner_id>/", partners.partner_detail, name="partner"),
     path(
         "partners/<uuid:partner_id>/promo-codes/",

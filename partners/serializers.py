@@ -237,6 +237,24 @@ class PartnerOut(serializers.ModelSerializer):
         return obj.erased_at is not None
 
 
+class MerchantPartnerOut(PartnerOut):
+    """A partner in the merchant's partner list and detail: the profile and the email
+    address the partner agreed to share when it applied (or accepted an invitation)."""
+
+    email = serializers.SerializerMethodField(
+        help_text="The partner's sign-in address, shared with the merchants it applies to; "
+        "null once the partner's account is erased."
+    )
+
+    class Meta(PartnerOut.Meta):
+        fields = [*PartnerOut.Meta.fields[:2], "email", *PartnerOut.Meta.fields[2:]]
+
+    @extend_schema_field({"type": "string", "format": "email", "nullable": True})
+    def get_email(self, obj: Partner) -> str | None:
+        user = obj.user
+        return user.email if user is not None and obj.erased_at is None else None
+
+
 class ProfileOut(serializers.ModelSerializer):
     """The partner's own profile (payout account and tax details have their own endpoints)."""
 
