@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 
 from dashboard.forms import add_service_errors
+from dashboard.report_forms import RANGES
 from partners import rules
 from partners.models import CommissionType, Program, ProgramStatus
 from selgeo.currencies import CURRENCIES, is_currency, minor_unit_exponent
@@ -256,6 +257,16 @@ class ProgramFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "All"), *ProgramStatus.choices]
     )
     q = forms.CharField(label="Search", required=False, max_length=100)
+    range = forms.ChoiceField(
+        label="Figures for",
+        required=False,
+        choices=[(key, f"Last {days} days") for key, days in RANGES.items()],
+    )
+
+    def days(self) -> int:
+        """The chosen number of days; 30 when nothing (or nothing known) was chosen."""
+        self.is_valid()
+        return RANGES.get(self.cleaned_data.get("range") or "30", 30)
 
 
 class InviteForm(forms.Form):
