@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Partner
+from partners import services as partner_services
 from tests.dashboard import test_overview
 from tests.dashboard.conftest import page
 from tests.dashboard.sales import sale
@@ -191,3 +192,23 @@ def test_the_application_form_says_the_email_is_shared(
         f"By applying you share your partner profile (name, website, country) and your email "
         f"address, <strong>{partner.user.email}</strong>, with {program.merchant.name}"
     ) in html
+
+
+def test_the_partners_page_shows_the_email_an_erased_partner_none(
+    alice_web: Any, program: Any
+) -> None:
+    kept = PartnerFactory(user=UserFactory(email="kept@blog.example"))
+    gone = PartnerFactory(user=UserFactory(email="gone@blog.example"))
+    for partner in (kept, gone):
+        ApplicationFactory(program=program, partner=partner)
+    partner_services.partner_erase(partner=gone)
+
+    detail = page(alice_web.get(f"/dashboard/partners/{kept.pk}/"))
+    listed = page(alice_web.get(URL))
+
+    assert (
+        '<dd data-testid="partner-email"><a href="mailto:kept@blog.example">kept@blog.example</a>'
+    ) in detail
+    assert "kept@blog.example" in listed
+    assert "gone@blog.example" not in listed
+    assert "gone@blog.example" not in page(alice_web.get(f"/dashboard/partners/{gone.pk}/"))
