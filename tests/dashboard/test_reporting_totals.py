@@ -9,6 +9,8 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fx.services import reporting_currency_set
 from tests.dashboard import test_overview
@@ -166,3 +168,20 @@ def test_a_partner_earning_in_one_currency_sees_it_by_default(
     html = page(partner_web.get("/partner/earnings/"))
 
     assert _total(html, "earnings-pending-converted") == "<div>18.75 EUR</div>"
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_programs_page_costs_the_same_queries_for_one_program_or_many(
+    alice_web: Any, activity: Any, dollars: Any, merchant: Any
+) -> None:
+    two = _queries(alice_web, "/dashboard/programs/")
+    for n in range(3):
+        ProgramFactory(merchant=merchant, mode="live", code=f"MORE{n}")
+
+    assert _queries(alice_web, "/dashboard/programs/") == two
