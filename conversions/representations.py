@@ -97,6 +97,19 @@ def adjustment_data(adjustment: CommissionAdjustment) -> dict[str, Any]:
     }
 
 
+def reporting_data(row: Conversion | Commission) -> dict[str, Any]:
+    """The amount in the merchant's reporting currency as recorded at the sale's moment
+    (never recomputed): the currency, the rate used (a decimal string, units of the
+    reporting currency per unit of the original) and the amount in its minor units. The
+    rate and amount are null when no stored rate covered the currency or no amount was
+    sent; everything is null on a row recorded before reporting amounts existed."""
+    return {
+        "reporting_currency": row.reporting_currency or None,
+        "reporting_rate": row.reporting_rate or None,
+        "reporting_amount_cents": _int(row.reporting_amount_cents),
+    }
+
+
 def _commission_terms(commission: Commission) -> dict[str, Any]:
     # The fields every shape of a commission shares, after its identity.
     adjustment = related_or_none(commission, "adjustment")
@@ -114,9 +127,23 @@ def _commission_terms(commission: Commission) -> dict[str, Any]:
     }
 
 
+def _with_reporting(terms: dict[str, Any], commission: Commission) -> dict[str, Any]:
+    # The merchant's shapes carry the reporting amount right after the original one;
+    # the partner's does not (the merchant's reporting currency is its own business).
+    out: dict[str, Any] = {}
+    for name, value in terms.items():
+        out[name] = value
+        if name == "currency":
+            out.update(reporting_data(commission))
+    return out
+
+
 def commission_brief_data(commission: Commission) -> dict[str, Any]:
     """`CommissionBriefOut`: a commission inside its conversion."""
-    return {"id": _text(commission.id), **_commission_terms(commission)}
+    return {
+        "id": _text(commission.id),
+        **_with_reporting(_commission_terms(commission), commission),
+    }
 
 
 def commission_data(commission: Commission) -> dict[str, Any]:
@@ -128,7 +155,8 @@ def commission_data(commission: Commission) -> dict[str, Any]:
         "program": _program_ref(commission.program),
         "partner": partner_ref(commission.partner, owner=commission),
     }
-    return {**head, **_commission_terms(commission), "created_at": _datetime(commission.created_at)}
+    terms = _with_reporting(_commission_terms(commission), commission)
+    return {**head, **terms, "created_at": _datetime(commission.created_at)}
 
 
 def partner_commission_data(commission: Commission) -> dict[str, Any]:
@@ -159,6 +187,7 @@ def conversion_data(conversion: Conversion) -> dict[str, Any]:
         "customer_id": conversion.customer_ref or None,
         "amount_cents": _int(conversion.amount_cents),
         "currency": conversion.currency or None,
+        **reporting_data(conversion),
         "status": _text(conversion.status),
         "attributed": bool(conversion.attributed),
         "attribution": {

@@ -27,7 +27,7 @@ from conversions.models import (
     EventType,
     ReversalReason,
 )
-from conversions.representations import related_or_none
+from conversions.representations import related_or_none, reporting_data
 from selgeo.api.serializers import (
     AmountCentsField,
     CurrencyField,
@@ -251,24 +251,71 @@ class AdjustmentOut(serializers.ModelSerializer):
         fields = ["id", "amount_cents", "currency", "reason", "status", "created_at", "applied_at"]
 
 
-class CommissionBriefOut(serializers.ModelSerializer):
+REPORTING_FIELDS = ["reporting_currency", "reporting_rate", "reporting_amount_cents"]
+_REPORTING_NOTE = (
+    "Recorded at the sale's moment with the rate set then in effect, never recomputed "
+    "(a later change of rates or of the reporting currency leaves it as it is). "
+    "`reporting_rate` and `reporting_amount_cents` are null when no stored rate covered "
+    "the currency or no amount was sent. `amount_cents` and `currency` stay the original."
+)
+
+
+class ReportingFields(serializers.Serializer):
+    """The amount in the merchant's reporting currency (`conversions.representations.
+    reporting_data`)."""
+
+    reporting_currency = serializers.SerializerMethodField(
+        help_text="The merchant's reporting currency when the amount was recorded (ISO 4217; "
+        "null on rows recorded before reporting amounts existed). " + _REPORTING_NOTE
+    )
+    reporting_rate = serializers.SerializerMethodField(
+        help_text="The exchange rate used, as a decimal string: units of `reporting_currency` "
+        "per unit of `currency` (`1` when they are the same). " + _REPORTING_NOTE
+    )
+    reporting_amount_cents = serializers.SerializerMethodField(
+        help_text="The amount in minor units of `reporting_currency`, rounded half to even. "
+        + _REPORTING_NOTE
+    )
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "USD"})
+    def get_reporting_currency(self, row: Any) -> str | None:
+        return reporting_data(row)["reporting_currency"]
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "1.1476"})
+    def get_reporting_rate(self, row: Any) -> str | None:
+        return reporting_data(row)["reporting_rate"]
+
+    @extend_schema_field({"type": "integer", "format": "int64", "nullable": True, "example": 5623})
+    def get_reporting_amount_cents(self, row: Any) -> int | None:
+        return reporting_data(row)["reporting_amount_cents"]
+
+
+COMMISSION_TERMS = [
+    "kind",
+    "rate_bps",
+    "amount_cents",
+    "currency",
+    "status",
+    "approve_after",
+    "approved_at",
+    "paid_at",
+    "reversed_at",
+    "adjustment",
+]
+# The merchant's shapes: the reporting amount right after the original one.
+COMMISSION_TERMS_REPORTED = [
+    *COMMISSION_TERMS[:4],
+    *REPORTING_FIELDS,
+    *COMMISSION_TERMS[4:],
+]
+
+
+class CommissionBriefOut(ReportingFields, serializers.ModelSerializer):
     adjustment = serializers.SerializerMethodField()
 
     class Meta:
         model = Commission
-        fields = [
-            "id",
-            "kind",
-            "rate_bps",
-            "amount_cents",
-            "currency",
-            "status",
-            "approve_after",
-            "approved_at",
-            "paid_at",
-            "reversed_at",
-            "adjustment",
-        ]
+        fields = ["id", *COMMISSION_TERMS_REPORTED]
 
     @extend_schema_field(AdjustmentOut(allow_null=True))
     def get_adjustment(self, commission: Commission) -> dict[str, Any] | None:
@@ -279,7 +326,7 @@ class CommissionBriefOut(serializers.ModelSerializer):
 NULLABLE_STRING = {"type": "string", "nullable": True}
 
 
-class ConversionOut(serializers.ModelSerializer):
+class ConversionOut(ReportingFields, serializers.ModelSerializer):
     click_id = serializers.UUIDField(source="click_id_raw", allow_null=True)
     promo_code = serializers.SerializerMethodField()
     customer_id = serializers.SerializerMethodField()
@@ -303,6 +350,7 @@ class ConversionOut(serializers.ModelSerializer):
             "customer_id",
             "amount_cents",
             "currency",
+            *REPORTING_FIELDS,
             "status",
             "attributed",
             "attribution",
@@ -354,7 +402,7 @@ class CommissionOut(CommissionBriefOut):
             "conversion_id",
             "program",
             "partner",
-            *CommissionBriefOut.Meta.fields[1:],
+            *COMMISSION_TERMS_REPORTED,
             "created_at",
         ]
 
@@ -375,7 +423,7 @@ class PartnerCommissionOut(CommissionBriefOut):
             "program",
             "event_type",
             "occurred_at",
-            *CommissionBriefOut.Meta.fields[1:],
+            *COMMISSION_TERMS,
             "created_at",
         ]
 

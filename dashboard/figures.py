@@ -19,7 +19,9 @@ from accounts.models import Merchant, Partner
 from conversions import selectors
 from conversions.models import Commission, CommissionStatus, Conversion
 from conversions.stats import commission_figures, conversion_figures
+from dashboard.reports import Reported, reported
 from dashboard.templatetags.money import money_totals
+from fx.selectors import RateSet, in_reporting_currency
 from selgeo.currencies import CURRENCIES
 from tracking.rollups import click_figures
 
@@ -108,6 +110,34 @@ class Earnings:
     conversions: int = 0
     commission_cents: dict[str, int] = field(default_factory=dict)
     chart: dict[str, Any] = field(default_factory=dict)
+
+
+def converted_total(amounts: dict[str, int], *, currency: str, rate_set: RateSet) -> Reported:
+    """Per-currency totals in one `currency` at `rate_set`'s rates, each total converted
+    once and rounded half to even; the originals kept beside. A currency the set has no
+    rate for stays out of the total and is counted (`unreported`)."""
+    total = 0
+    unconverted = 0
+    for code, cents in amounts.items():
+        converted = in_reporting_currency(
+            cents, currency=code, reporting=currency, rate_set=rate_set
+        ).amount_minor
+        if converted is None:
+            unconverted += 1
+        else:
+            total += converted
+    return reported(currency, {currency: total}, amounts, unconverted)
+
+
+def default_earnings_currency(partner: Partner, mode: str) -> str:
+    """The one currency a partner earns in, or USD (the rates' own base) when several."""
+    codes = list(
+        selectors.commissions_of_partner(partner=partner, mode=mode)
+        .order_by()
+        .values_list("currency", flat=True)
+        .distinct()[:2]
+    )
+    return codes[0] if len(codes) == 1 else "USD"
 
 
 def partner_earnings(*, partner: Partner, mode: str, days: int) -> Earnings:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from dashboard.forms import CountryField
+from dashboard.report_forms import RANGES
 from partners import rules
 from partners.models import ApplicationStatus
 
@@ -44,7 +45,28 @@ class ApplicationFilterForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "Name, email, code or website"}),
+    )
+    range = forms.ChoiceField(
+        label="Figures for",
+        required=False,
+        choices=[(key, f"Last {days} days") for key, days in RANGES.items()],
+    )
+
+    def days(self) -> int:
+        """The chosen number of days; 30 when nothing (or nothing known) was chosen."""
+        # A filter form never refuses the page: a field that does not validate is left
+        # out (and shown with its error), the others still apply.
+        self.is_valid()
+        return RANGES.get(self.cleaned_data.get("range") or "30", 30)
+
+    def query(self) -> str:
+        self.is_valid()
+        return str(self.cleaned_data.get("q") or "").strip()
 
 
 class CodeForm(forms.Form):

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 
 from dashboard.forms import add_service_errors
+from dashboard.report_forms import RANGES
 from partners import rules
 from partners.models import CommissionType, Program, ProgramStatus
 from selgeo.currencies import CURRENCIES, is_currency, minor_unit_exponent
@@ -63,6 +64,16 @@ class ProgramForm(forms.Form):
         help_text="Where tracking links send visitors.",
     )
     currency = forms.ChoiceField(label="Currency", choices=_currency_choices, initial="EUR")
+    accepted_currencies = forms.CharField(
+        label="Also accepted currencies",
+        required=False,
+        # Four characters a code ("EUR, ") for the most a program may list.
+        max_length=4 * rules.ACCEPTED_CURRENCIES_MAX,
+        widget=forms.TextInput(attrs={"placeholder": "USD, GBP", "class": "mono"}),
+        help_text="ISO 4217 codes in capitals, separated by commas. Sales in these currencies "
+        "are converted at the exchange rate of the sale's moment and earn commission. "
+        "Empty: every currency with an exchange rate.",
+    )
     commission_type = forms.ChoiceField(
         label="Commission type", choices=CommissionType.choices, initial=CommissionType.CPS
     )
@@ -146,6 +157,16 @@ class ProgramForm(forms.Form):
                 )
         return cleaned
 
+    def clean_accepted_currencies(self) -> list[str]:
+        text = self.cleaned_data.get("accepted_currencies", "")
+        codes = [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+        # A code typed with spaces between ("USD GBP") reads as two codes.
+        codes = [part for code in codes for part in code.split()]
+        errors = rules.accepted_currencies_errors(codes)
+        if errors:
+            raise forms.ValidationError([error["message"] for error in errors])
+        return codes
+
     def service_values(self) -> dict[str, Any]:
         """The typed values as `program_create`/`program_update` take them.
 
@@ -160,6 +181,7 @@ class ProgramForm(forms.Form):
                 "description",
                 "landing_url",
                 "currency",
+                "accepted_currencies",
                 "commission_type",
                 "recurring_months",
                 "cookie_days",
@@ -204,6 +226,7 @@ def initial_from(program: Program) -> dict[str, Any]:
         "description": program.description,
         "landing_url": program.landing_url,
         "currency": program.currency,
+        "accepted_currencies": ", ".join(program.accepted_currencies or []),
         "commission_type": program.commission_type,
         "cpa_amount": None if cents is None else Decimal(cents).scaleb(-exponent),
         "percent": None if program.percent_bps is None else Decimal(program.percent_bps) / 100,
@@ -234,6 +257,16 @@ class ProgramFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "All"), *ProgramStatus.choices]
     )
     q = forms.CharField(label="Search", required=False, max_length=100)
+    range = forms.ChoiceField(
+        label="Figures for",
+        required=False,
+        choices=[(key, f"Last {days} days") for key, days in RANGES.items()],
+    )
+
+    def days(self) -> int:
+        """The chosen number of days; 30 when nothing (or nothing known) was chosen."""
+        self.is_valid()
+        return RANGES.get(self.cleaned_data.get("range") or "30", 30)
 
 
 class InviteForm(forms.Form):

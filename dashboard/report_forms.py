@@ -142,3 +142,17 @@ class RangeForm(forms.Form):
     def days(self) -> int:
         """The chosen number of days; 30 when nothing (or nothing known) was chosen."""
         return RANGES.get(self.cleaned_data["range"], 30) if self.is_valid() else 30
+
+
+def _display_currency_choices() -> list[tuple[str, str]]:
+    from selgeo.currencies import CURRENCIES
+
+    return [(code, code) for code in CURRENCIES]
+
+
+class EarningsForm(RangeForm):
+    """The earnings page's range and the currency its totals are shown in."""
+
+    currency = forms.ChoiceField(
+        label="Show totals in", required=False, choices=_display_currency_choices
+    )

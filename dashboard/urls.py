@@ -34,6 +34,7 @@ dashboard_patterns = [
     path("mode/", auth.switch_mode, name="switch-mode"),
     path("merchant/", auth.switch_merchant, name="switch-merchant"),
     path("programs/", programs.program_list, name="programs"),
+    path("programs/export.csv", programs.program_export, name="programs-export"),
     path("programs/new/", programs.program_create, name="program-create"),
     path("programs/validate/", programs.program_validate, name="program-validate"),
     path("programs/<uuid:program_id>/", program_detail.program_detail, name="program"),
@@ -63,6 +64,7 @@ dashboard_patterns = [
         name="application-decide",
     ),
     path("partners/", partners.partner_list, name="partners"),
+    path("partners/export.csv", partners.partner_export, name="partners-export"),
     path("partners/<uuid:partner_id>/", partners.partner_detail, name="partner"),
     path(
         "partners/<uuid:partner_id>/promo-codes/",

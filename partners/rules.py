@@ -34,6 +34,12 @@ NAME_MAX = 200
 DESCRIPTION_MAX = 10_000
 TERMS_MAX = 20_000
 MESSAGE_MAX = 2000
+# A program lists the other currencies it converts; ISO 4217 has about 180 codes, and no
+# shop sells in more than a few dozen.
+ACCEPTED_CURRENCIES_MAX = 50
+ACCEPTED_CURRENCIES_RULE = (
+    f"a list of at most {ACCEPTED_CURRENCIES_MAX} distinct ISO 4217 codes in upper case"
+)
 
 # Program status machine. Archived is terminal: an archived program's code stays
 # reserved (codes are unique per merchant), so reopening means a new program with a new
@@ -133,10 +139,40 @@ def program_errors(values: Mapping[str, Any]) -> Details:
     currency = values.get("currency")
     if not isinstance(currency, str) or not is_currency(currency):
         errors.append({"field": "currency", "message": "Unknown ISO 4217 currency code"})
+    errors += accepted_currencies_errors(values.get("accepted_currencies", []))
     errors += commission_errors(values)
     errors += _int_in(values, "cookie_days", 1, COOKIE_DAYS_MAX)
     errors += _int_in(values, "hold_days", 0, HOLD_DAYS_MAX)
     errors += url_errors("landing_url", values.get("landing_url"))
+    return errors
+
+
+def accepted_currencies_errors(value: Any) -> Details:
+    """The other currencies a program takes: distinct upper-case ISO 4217 codes (empty
+    takes every currency with a stored exchange rate)."""
+    field = "accepted_currencies"
+    if not isinstance(value, list) or len(value) > ACCEPTED_CURRENCIES_MAX:
+        return [
+            {"field": field, "message": f"accepted_currencies must be {ACCEPTED_CURRENCIES_RULE}"}
+        ]
+    errors: Details = []
+    for code in value:
+        if not isinstance(code, str) or not is_currency(code):
+            shown = code if isinstance(code, str) else repr(code)
+            hint = (
+                f" (send {code.upper()})"
+                if isinstance(code, str) and is_currency(code.upper())
+                else ""
+            )
+            errors.append(
+                {
+                    "field": field,
+                    "message": f"{shown} is not an ISO 4217 currency code in upper case{hint}",
+                }
+            )
+    repeated = sorted({code for code in value if isinstance(code, str) and value.count(code) > 1})
+    if repeated:
+        errors.append({"field": field, "message": f"Listed more than once: {', '.join(repeated)}"})
     return errors
 
 

@@ -36,6 +36,33 @@ def partners_for(*, merchant: Merchant, mode: str) -> QuerySet[Partner]:
     return Partner.objects.filter(Exists(applied))
 
 
+def partners_matching(*, merchant: Merchant, mode: str, query: str) -> QuerySet[Partner]:
+    """The merchant's partners whose name, email, website or one of whose referral or
+    promo codes with this merchant (in `mode`) contains `query`, ignoring case.
+
+    The email is the partner's sign-in address, which partners agree to share with the
+    merchants they apply to (the application form says so); codes are only the ones of
+    this merchant's programs, so a search never reveals another merchant's data.
+    """
+    partners = partners_for(merchant=merchant, mode=mode).select_related("user")
+    query = query.strip()
+    if not query:
+        return partners
+    scope = {
+        "merchant": merchant,
+        "mode": mode,
+        "partner": OuterRef("pk"),
+        "code__icontains": query,
+    }
+    return partners.filter(
+        Q(display_name__icontains=query)
+        | Q(user__email__icontains=query)
+        | Q(website__icontains=query)
+        | Exists(ReferralCode.objects.filter(**scope))
+        | Exists(PromoCode.objects.filter(**scope))
+    )
+
+
 # What a merchant sees in place of the name of a partner that is no longer its own (it
 # erased the partner, or the relationship ended): money rows keep the partner's id only.
 FORMER_PARTNER = "Former partner"

@@ -118,6 +118,7 @@ PROGRAM_FIELDS = [
     "description",
     "status",
     "currency",
+    "accepted_currencies",
     "commission_type",
     "cpa_amount_cents",
     "percent_bps",
@@ -132,7 +133,23 @@ PROGRAM_FIELDS = [
 ]
 
 
+ACCEPTED_CURRENCIES_HELP = (
+    "Other currencies whose sales the program converts (at the exchange rate of the sale's "
+    "moment) and pays commission on; the program's own `currency` is always accepted. "
+    "Empty: every currency Selgeo has an exchange rate for. Sales in a currency not "
+    "listed are recorded unattributed with `currency_mismatch`."
+)
+
+
+def _accepted_currencies(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=CurrencyField(), help_text=ACCEPTED_CURRENCIES_HELP, **kwargs
+    )
+
+
 class ProgramOut(serializers.ModelSerializer):
+    accepted_currencies = _accepted_currencies(read_only=True)
+
     class Meta:
         model = Program
         fields = PROGRAM_FIELDS
@@ -142,6 +159,7 @@ class PartnerProgramOut(serializers.ModelSerializer):
     """A program as partners see it: with its merchant and their own application status."""
 
     merchant = MerchantSummary(read_only=True)
+    accepted_currencies = _accepted_currencies(read_only=True)
     application_status = serializers.SerializerMethodField()
 
     class Meta:
@@ -175,6 +193,9 @@ class ProgramIn(ReadOnlyAwareSerializer):
     name = StrictCharField(max_length=200)
     description = _text(rules.DESCRIPTION_MAX, default="")
     currency = CurrencyField()
+    accepted_currencies = _accepted_currencies(
+        max_length=rules.ACCEPTED_CURRENCIES_MAX, default=list
+    )
     commission_type = serializers.ChoiceField(choices=CommissionType.choices)
     cpa_amount_cents = AmountCentsField(
         min_value=1, max_value=rules.CPA_AMOUNT_MAX, allow_null=True, default=None
@@ -217,6 +238,24 @@ class PartnerOut(serializers.ModelSerializer):
 
     def get_erased(self, obj: Partner) -> bool:
         return obj.erased_at is not None
+
+
+class MerchantPartnerOut(PartnerOut):
+    """A partner in the merchant's partner list and detail: the profile and the email
+    address the partner agreed to share when it applied (or accepted an invitation)."""
+
+    email = serializers.SerializerMethodField(
+        help_text="The partner's sign-in address, shared with the merchants it applies to; "
+        "null once the partner's account is erased."
+    )
+
+    class Meta(PartnerOut.Meta):
+        fields = [*PartnerOut.Meta.fields[:2], "email", *PartnerOut.Meta.fields[2:]]
+
+    @extend_schema_field({"type": "string", "format": "email", "nullable": True})
+    def get_email(self, obj: Partner) -> str | None:
+        user = obj.user
+        return user.email if user is not None and obj.erased_at is None else None
 
 
 class ProfileOut(serializers.ModelSerializer):

@@ -375,6 +375,8 @@ SPECTACULAR_SETTINGS = {
         "ProgramStatusEnum": "partners.models.ProgramStatus",
         "ApplicationStatusEnum": "partners.models.ApplicationStatus",
         "InvitationStatusEnum": "partners.models.InvitationStatus",
+        # Every currency field shares the one list, whatever the field's name.
+        "CurrencyEnum": "selgeo.currencies.CURRENCY_CODES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -113,6 +113,10 @@ def _conversion(*, mode: str, reversed_: bool = False) -> Any:
         customer_ref="cust_789",
         amount_cents=4900,
         currency="EUR",
+        # What the shipped snapshot's EUR→USD rate records for a USD-reporting merchant.
+        reporting_currency="USD",
+        reporting_rate="1.1476",
+        reporting_amount_cents=5623,
         status="approved",
         attributed=True,
         attribution_explanation={
@@ -151,6 +155,9 @@ def _conversion(*, mode: str, reversed_: bool = False) -> Any:
         rate_bps=1000,
         amount_cents=490,
         currency="EUR",
+        reporting_currency="USD",
+        reporting_rate="1.1476",
+        reporting_amount_cents=562,
         status="pending",
         approve_after=CONVERTED_AT + timedelta(days=30),
         created_at=CONVERTED_AT,

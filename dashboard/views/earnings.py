@@ -8,20 +8,40 @@ from django.shortcuts import render
 
 from conversions import selectors
 from dashboard.access import PartnerRequest, partner_view
-from dashboard.figures import partner_earnings
+from dashboard.figures import converted_total, default_earnings_currency, partner_earnings
 from dashboard.paging import paginate
-from dashboard.report_forms import RANGES, RangeForm
+from dashboard.report_forms import RANGES, EarningsForm
+from fx import selectors as fx_selectors
+from selgeo.currencies import is_currency
 
 PER_PAGE = 20
 
 
+# The currency the partner last chose for its totals.
+SESSION_CURRENCY = "selgeo_earnings_currency"
+
+
 @partner_view
 def earnings(request: PartnerRequest) -> HttpResponse:
-    # An unknown range (an old or edited link) shows the default rather than an error.
+    """Totals in one currency the partner chooses (remembered in its session), converted
+    at the latest exchange rates: commissions are paid in their own currencies, so the
+    converted figure says what the earnings are worth today, and the amounts per
+    currency are one click away. Merchants' reporting currencies are their own business
+    and differ between merchants, so they are not used here."""
+    # An unknown range or currency (an old or edited link) shows the default rather than
+    # an error.
     chosen = request.GET.get("range", "")
-    form = RangeForm({"range": chosen if chosen in RANGES else "30"})
+    requested = request.GET.get("currency", "")
+    if is_currency(requested):
+        request.session[SESSION_CURRENCY] = requested
+    currency = request.session.get(SESSION_CURRENCY) or default_earnings_currency(
+        request.partner, request.mode
+    )
+    form = EarningsForm({"range": chosen if chosen in RANGES else "30", "currency": currency})
     days = form.days()
     commissions = selectors.commissions_of_partner(partner=request.partner, mode=request.mode)
+    figures = partner_earnings(partner=request.partner, mode=request.mode, days=days)
+    rate_set = fx_selectors.rate_set_current()
     return render(
         request,
         "portal/earnings.html",
@@ -29,7 +49,16 @@ def earnings(request: PartnerRequest) -> HttpResponse:
             "section": "earnings",
             "range_form": form,
             "days": days,
-            "earnings": partner_earnings(partner=request.partner, mode=request.mode, days=days),
+            "earnings": figures,
+            "display_currency": currency,
+            "rate_set": rate_set,
+            "converted_totals": [
+                (row, converted_total(row["totals"], currency=currency, rate_set=rate_set))
+                for row in figures.totals
+            ],
+            "converted_earned": converted_total(
+                figures.commission_cents, currency=currency, rate_set=rate_set
+            ),
             **paginate(request, commissions, PER_PAGE),
         },
     )

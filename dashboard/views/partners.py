@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Partner, Role
 from dashboard.access import MerchantRequest, merchant_view
+from dashboard.csv_export import csv_response
 from dashboard.figures import partner_activity
 from dashboard.forms import add_service_errors
+from dashboard.list_figures import CSV_FIGURE_HEADER, figures_per
 from dashboard.paging import paginate
 from dashboard.partner_forms import CodeForm, ConfirmByNameForm, SearchForm
 from dashboard.redirects import safe_next
+from fx import selectors as fx_selectors
 from partners import selectors, services
 from partners.models import ApplicationStatus, Program, ProgramStatus
 from selgeo.api.errors import ApiError, ValidationFailed
@@ -32,22 +36,87 @@ def _partner(request: MerchantRequest, partner_id: uuid.UUID) -> Partner:
     return get_object_or_404(selectors.partners_for(**_scope(request)), pk=partner_id)
 
 
+def _listed(request: MerchantRequest) -> tuple[SearchForm, Any]:
+    filters = SearchForm(request.GET)
+    partners = selectors.partners_matching(**_scope(request), query=filters.query())
+    return filters, partners.order_by("display_name", "created_at")
+
+
 @merchant_view()
 def partner_list(request: MerchantRequest) -> HttpResponse:
-    partners = selectors.partners_for(**_scope(request))
-    filters = SearchForm(request.GET)
-    if filters.is_valid() and filters.cleaned_data["q"].strip():
-        query = filters.cleaned_data["q"].strip()
-        partners = partners.filter(Q(display_name__icontains=query) | Q(website__icontains=query))
+    filters, partners = _listed(request)
+    page = paginate(request, partners)
+    reporting = fx_selectors.reporting_currency_of(request.merchant)
+    figures = figures_per(
+        "partner_id",
+        [partner.pk for partner in page["page_obj"]],
+        **_scope(request),
+        reporting=reporting,
+        days=filters.days(),
+    )
     return render(
         request,
         "dashboard/partners.html",
         {
             "section": "partners",
             "filters": filters,
-            **paginate(request, partners.order_by("display_name", "created_at")),
+            "days": filters.days(),
+            "reporting_currency": reporting,
+            "rows": [(partner, figures[partner.pk]) for partner in page["page_obj"]],
+            **page,
         },
     )
+
+
+EXPORT_BATCH = 500
+
+
+@merchant_view()
+def partner_export(request: MerchantRequest) -> StreamingHttpResponse:
+    """The partners list as CSV, with the same search and range: figures in the reporting
+    currency and in the original currencies, in batches of grouped queries."""
+    filters, partners = _listed(request)
+    reporting = fx_selectors.reporting_currency_of(request.merchant)
+    days = filters.days()
+
+    def lines() -> Iterator[list[Any]]:
+        batch: list[Partner] = []
+        for partner in partners.iterator(chunk_size=EXPORT_BATCH):
+            batch.append(partner)
+            if len(batch) == EXPORT_BATCH:
+                yield from _export_rows(request, batch, reporting, days)
+                batch = []
+        yield from _export_rows(request, batch, reporting, days)
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    return csv_response(
+        f"partners-{request.mode}-{days}d-{stamp}.csv",
+        ["id", "display_name", "email", "website", "country", *CSV_FIGURE_HEADER],
+        lines(),
+    )
+
+
+def _export_rows(
+    request: MerchantRequest, batch: list[Partner], reporting: str, days: int
+) -> Iterator[list[Any]]:
+    if not batch:
+        return
+    figures = figures_per(
+        "partner_id",
+        [partner.pk for partner in batch],
+        **_scope(request),
+        reporting=reporting,
+        days=days,
+    )
+    for partner in batch:
+        yield [
+            partner.pk,
+            partner.display_name,
+            partner.user.email if partner.user else "",
+            partner.website,
+            partner.country,
+            *figures[partner.pk].csv_cells(reporting),
+        ]
 
 
 def _promo_programs(request: MerchantRequest, partner: Partner) -> list[Program]:

@@ -16,9 +16,12 @@ from accounts import selectors as account_selectors
 from accounts.models import ApiKey, KeyKind
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.forms import add_service_errors
+from dashboard.list_figures import figures_per
 from dashboard.paging import paginate
 from dashboard.program_forms import InviteForm
+from dashboard.report_forms import RangeForm
 from dashboard.views.programs import scoped_program
+from fx import selectors as fx_selectors
 from partners import rules, selectors, services
 from partners.models import Program, ProgramStatus
 from selgeo.api.errors import ApiError, RateLimitExceeded, ValidationFailed
@@ -39,7 +42,9 @@ def _public_key(request: MerchantRequest) -> ApiKey | None:
     return next((key for key in keys.filter(kind=KeyKind.PUBLIC) if key.is_active()), None)
 
 
-def _partner_rows(request: MerchantRequest, program: Program) -> dict[str, Any]:
+def _partner_rows(
+    request: MerchantRequest, program: Program, *, reporting: str, days: int
+) -> dict[str, Any]:
     scope: dict[str, Any] = {"merchant": request.merchant, "mode": request.mode}
     applications = (
         selectors.applications_for(**scope).filter(program=program).order_by("-created_at")
@@ -56,11 +61,20 @@ def _partner_rows(request: MerchantRequest, program: Program) -> dict[str, Any]:
         program=program, partner_id__in=partner_ids
     ):
         promo[promo_code.partner_id].append(promo_code)
+    figures = figures_per(
+        "partner_id",
+        partner_ids,
+        **scope,
+        reporting=reporting,
+        days=days,
+        program=program,
+    )
     rows = [
         {
             "application": application,
             "referral_codes": referral[application.partner_id],
             "promo_codes": promo[application.partner_id],
+            "figures": figures[application.partner_id],
         }
         for application in page["page_obj"]
     ]
@@ -72,6 +86,9 @@ def render_detail(
 ) -> HttpResponse:
     allowed = rules.PROGRAM_TRANSITIONS[program.status]
     scope: dict[str, Any] = {"merchant": request.merchant, "mode": request.mode}
+    reporting = fx_selectors.reporting_currency_of(request.merchant)
+    range_form = RangeForm({"range": request.GET.get("range") or "30"})
+    days = range_form.days()
     return render(
         request,
         "dashboard/program_detail.html",
@@ -87,7 +104,13 @@ def render_detail(
             .filter(program=program)
             .order_by("-created_at")[:INVITATIONS_SHOWN],
             "can_invite": program.status == ProgramStatus.PUBLISHED,
-            **_partner_rows(request, program),
+            "range_form": range_form,
+            "days": days,
+            "reporting_currency": reporting,
+            "totals": figures_per(
+                "program_id", [program.pk], **scope, reporting=reporting, days=days
+            )[program.pk],
+            **_partner_rows(request, program, reporting=reporting, days=days),
         },
     )
 

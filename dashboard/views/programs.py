@@ -6,16 +6,20 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Mode
 from dashboard.access import MerchantRequest, merchant_view
+from dashboard.csv_export import csv_response
+from dashboard.list_figures import CSV_FIGURE_HEADER, figures_per
 from dashboard.paging import paginate
 from dashboard.program_forms import FORM_FIELD, ProgramFilterForm, ProgramForm, rule_errors
+from fx import selectors as fx_selectors
 from partners import selectors, services
 from partners.models import Program
 from partners.services.programs import EDITABLE_FIELDS
@@ -35,8 +39,7 @@ def scoped_program(request: MerchantRequest, program_id: uuid.UUID) -> Program:
     )
 
 
-@merchant_view()
-def program_list(request: MerchantRequest) -> HttpResponse:
+def _listed(request: MerchantRequest) -> tuple[ProgramFilterForm, QuerySet[Program]]:
     programs = selectors.programs_for(merchant=request.merchant, mode=request.mode)
     filters = ProgramFilterForm(request.GET)
     if filters.is_valid():
@@ -45,14 +48,69 @@ def program_list(request: MerchantRequest) -> HttpResponse:
         query = filters.cleaned_data["q"].strip()
         if query:
             programs = programs.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return filters, programs.order_by("-created_at")
+
+
+@merchant_view()
+def program_list(request: MerchantRequest) -> HttpResponse:
+    filters, programs = _listed(request)
+    page = paginate(request, programs)
+    reporting = fx_selectors.reporting_currency_of(request.merchant)
+    figures = figures_per(
+        "program_id",
+        [program.pk for program in page["page_obj"]],
+        merchant=request.merchant,
+        mode=request.mode,
+        reporting=reporting,
+        days=filters.days(),
+    )
     return render(
         request,
         "dashboard/programs.html",
         {
             "section": "programs",
             "filters": filters,
-            **paginate(request, programs.order_by("-created_at")),
+            "days": filters.days(),
+            "reporting_currency": reporting,
+            "rows": [(program, figures[program.pk]) for program in page["page_obj"]],
+            **page,
         },
+    )
+
+
+@merchant_view()
+def program_export(request: MerchantRequest) -> StreamingHttpResponse:
+    """The programs list as CSV, with the same filters and range: figures in the
+    reporting currency and in the original currencies."""
+    filters, programs = _listed(request)
+    reporting = fx_selectors.reporting_currency_of(request.merchant)
+    days = filters.days()
+    # A merchant has a handful of programs, not thousands: one batch of grouped queries.
+    listed = list(programs)
+    figures = figures_per(
+        "program_id",
+        [program.pk for program in listed],
+        merchant=request.merchant,
+        mode=request.mode,
+        reporting=reporting,
+        days=days,
+    )
+    rows = (
+        [
+            program.pk,
+            program.code,
+            program.name,
+            program.status,
+            program.currency,
+            *figures[program.pk].csv_cells(reporting),
+        ]
+        for program in listed
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    return csv_response(
+        f"programs-{request.mode}-{days}d-{stamp}.csv",
+        ["id", "code", "name", "status", "currency", *CSV_FIGURE_HEADER],
+        rows,
     )
 
 

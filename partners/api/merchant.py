@@ -20,6 +20,7 @@ from partners.api.programs import MODE_PARAM
 from partners.models import Application, ApplicationStatus, Program, PromoCode, ReferralCode
 from partners.serializers import (
     ApplicationOut,
+    MerchantPartnerOut,
     MessageIn,
     PartnerOut,
     PromoCodeCreateIn,
@@ -49,7 +50,7 @@ class PartnerViewSet(_MerchantScoped):
     """Partners who applied to (or accepted an invitation to) the merchant's programs."""
 
     model = Partner
-    serializer_class = PartnerOut
+    serializer_class = MerchantPartnerOut
     not_found_message = "Partner not found"
 
     def scoped(self) -> Any:
@@ -66,11 +67,18 @@ class PartnerViewSet(_MerchantScoped):
             OpenApiParameter("application_status", str, enum=ApplicationStatus.values),
             OpenApiParameter("erased", bool),
             OpenApiParameter("country", str),
-            OpenApiParameter("q", str, description="Search in display name and website"),
-        ]
+            OpenApiParameter(
+                "q",
+                str,
+                description="Search in display name, email, website and the partner's "
+                "referral and promo codes of this merchant (case-insensitive substring)",
+            ),
+        ],
     )
     def list(self, request: Request) -> Response:
-        queryset = self.get_queryset()
+        queryset = selectors.partners_matching(
+            **self.scope(), query=filters.text(request, "q") or ""
+        ).order_by("-created_at")
         applications = selectors.applications_for(**self.scope())
         program = filters.uuid_value(request, "program")
         if program is not None:
@@ -86,11 +94,10 @@ class PartnerViewSet(_MerchantScoped):
         country = filters.text(request, "country")
         if country:
             queryset = queryset.filter(country=country.upper())
-        queryset = filters.search(request, queryset, "display_name", "website")
-        return self.paginated(queryset, PartnerOut)
+        return self.paginated(queryset, MerchantPartnerOut)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(PartnerOut(self.get_scoped_object()).data)
+        return Response(MerchantPartnerOut(self.get_scoped_object()).data)
 
     @extend_schema(request=None, responses={200: PartnerOut})
     @action(detail=True, methods=["post"])

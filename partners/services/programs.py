@@ -21,6 +21,7 @@ EDITABLE_FIELDS = frozenset(
         "name",
         "description",
         "currency",
+        "accepted_currencies",
         "commission_type",
         "cpa_amount_cents",
         "percent_bps",
@@ -87,6 +88,7 @@ def program_create(
     hold_days: int = 30,
     is_public: bool = True,
     terms: str = "",
+    accepted_currencies: list[str] | None = None,
 ) -> Program:
     """A new program, always a draft: it is published by `program_publish`."""
     if mode not in Mode.values:
@@ -99,6 +101,7 @@ def program_create(
         description=description,
         status=ProgramStatus.DRAFT,
         currency=currency,
+        accepted_currencies=[] if accepted_currencies is None else accepted_currencies,
         commission_type=commission_type,
         cpa_amount_cents=cpa_amount_cents,
         percent_bps=percent_bps,

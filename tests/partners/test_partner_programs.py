@@ -92,6 +92,7 @@ def test_merchant_lists_partners_who_applied(
     assert set(detail) == {
         "id",
         "display_name",
+        "email",
         "website",
         "country",
         "created_at",

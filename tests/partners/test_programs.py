@@ -45,6 +45,7 @@ def test_create_program_returns_201_draft_in_requested_mode(
         "description": "Sun",
         "status": "draft",
         "currency": "EUR",
+        "accepted_currencies": [],
         "commission_type": "cps",
         "cpa_amount_cents": None,
         "percent_bps": 1500,
