@@ -51,8 +51,10 @@ def test_each_line_is_priced_by_its_products_rule_and_rounded_half_even_on_its_o
     rows = list(
         LineItem.objects.filter(conversion=conversion)
         .order_by("position")
-        .values_list("product__code", "quantity", "amount_cents", "rule", "rate_bps", "commission_cents")
-    )  # fmt: skip
+        .values_list(
+            "product__code", "quantity", "amount_cents", "rule", "rate_bps", "commission_cents"
+        )
+    )
     assert rows == [
         ("plain", 1, 1005, "program", 1000, 100),
         ("promo25", 2, 1002, "cps", 2500, 250),
@@ -240,6 +242,12 @@ def test_a_sale_in_another_currency_converts_each_line_before_pricing_it(
 def test_lines_commission_is_a_pure_function_of_the_base_terms() -> None:
     lines = [Line("program", 1, 1005), Line("cpa", 2, 0, cpa_amount_cents=100)]
 
-    assert lines_commission(lines, kind="cps", cpa_amount_cents=0, percent_bps=1000).commission_cents == 300
-    assert lines_commission(lines, kind="revshare", cpa_amount_cents=0, percent_bps=2000).commission_cents == 201 + 200
-    assert lines_commission(lines, kind="cpa", cpa_amount_cents=700, percent_bps=None).commission_cents == 900
+    def total(kind: str, cpa: int, bps: int | None) -> int:
+        return lines_commission(
+            lines, kind=kind, cpa_amount_cents=cpa, percent_bps=bps
+        ).commission_cents
+
+    assert total("cps", 0, 1000) == 100 + 200
+    # 20% of 1005 = 201.0.
+    assert total("revshare", 0, 2000) == 201 + 200
+    assert total("cpa", 700, None) == 700 + 200
