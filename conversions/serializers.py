@@ -189,7 +189,7 @@ class ConversionIn(StrictSerializer):
         many=True,
         required=False,
         allow_null=True,
-        max_length=MAX_LINE_ITEMS,
+        max_length=MAX_LINE_ITEMS,  # type: ignore[call-arg]
         help_text=(
             "The products sold. The commission is the sum of each line's: its product's own "
             "percentage of the line's amount, its fixed amount per unit, nothing (excluded), "

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from accounts.models import Merchant
 from fx.rates import RateUnavailable, convert_minor
-from fx.selectors import rate_set_at
+from fx.selectors import RateSet, rate_set_at
 from products import selectors
 from products.models import LineItem, Product
 from products.rules import Line, PricedLines, lines_commission
@@ -78,7 +78,7 @@ def lines_price(
     currency, are converted first, one line at a time (half to even), at the rate set in
     effect at `occurred_at`: the one the sale's own amount is converted at.
     """
-    rate_sets = []
+    rate_sets: list[RateSet] = []
 
     def converted(amount: int, currency: str, field: str) -> int:
         if currency == commission_currency:

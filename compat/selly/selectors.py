@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 
 from accounts.models import KeyKind, Membership, Merchant
@@ -38,7 +40,7 @@ def order_get(*, merchant: Merchant, mode: str, order_id: str) -> Conversion | N
     return orders_for(merchant=merchant, mode=mode).filter(external_transaction_id=order_id).first()
 
 
-def order_details(*, conversion_ids: list[object]) -> dict[object, OrderDetail]:
+def order_details(*, conversion_ids: list[uuid.UUID]) -> dict[uuid.UUID, OrderDetail]:
     return {
         d.conversion_id: d for d in OrderDetail.objects.filter(conversion_id__in=conversion_ids)
     }

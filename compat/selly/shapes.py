@@ -110,9 +110,7 @@ def order_shape(
         shop_status = detail.status if detail is not None else None
         status = shop_status if shop_status not in (None, STATUS_COMPLETE) else STATUS_UNPAID
     updated = (
-        detail.updated_at
-        if detail is not None
-        else conversion.reversed_at or conversion.created_at
+        detail.updated_at if detail is not None else conversion.reversed_at or conversion.created_at
     )
 
     def text(name: str) -> str | None:

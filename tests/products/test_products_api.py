@@ -94,7 +94,8 @@ def test_a_code_is_generated_when_none_is_sent(alice_client: APIClient) -> None:
             [
                 {
                     "field": "stock",
-                    "message": "Only product_type 2 counts stock; the others are unlimited (send null)",
+                    "message": "Only product_type 2 counts stock; "
+                    "the others are unlimited (send null)",
                 }
             ],
         ),
