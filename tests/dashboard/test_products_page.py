@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from accounts.models import Merchant
+from accounts.models import Merchant, Partner
 from products.models import Product
+from tests.conftest import Keys, api_client
+from tests.conversions.factories import ClickFactory, ProgramFactory
 from tests.dashboard.conftest import flashed, page, switch_mode
 from tests.products.conftest import make_product
 
@@ -106,3 +108,27 @@ def test_another_merchants_or_modes_product_is_404(
     assert alice_web.get(f"{LIST}{product.pk}/").status_code == 404
     product.refresh_from_db()
     assert product.title == "Product"
+
+
+def test_a_conversions_page_shows_each_lines_rule_and_commission(
+    alice_web: Client, merchant: Merchant, keys: Keys, partner: Partner
+) -> None:
+    program = ProgramFactory(merchant=merchant, mode="live")
+    click = ClickFactory(program=program, partner=partner)
+    make_product(merchant, code="licence", title="Licence key", commission_rule="cpa",
+                 commission_cpa_amount_cents=250)  # fmt: skip
+    sent = {
+        "click_id": str(click.pk),
+        "external_transaction_id": "o-1",
+        "currency": "EUR",
+        "line_items": [{"product_id": "licence", "quantity": 2, "amount_cents": 9998}],
+    }
+    conversion_id = (
+        api_client(keys.sk_live).post("/api/v1/conversions", sent, format="json").json()["id"]
+    )
+
+    text = page(alice_web.get(f"/dashboard/conversions/{conversion_id}/"))
+
+    assert "Licence key" in text
+    assert "Fixed amount per unit sold" in text
+    assert "99.98 EUR" in text and "5.00 EUR" in text
