@@ -25,9 +25,12 @@ def _scoped(request: MerchantRequest, product_id: uuid.UUID) -> Product:
 
 
 def _place(form: forms.Form, exc: ValidationFailed) -> None:
-    for detail in exc.details or [{"field": None, "message": exc.message}]:
-        field = FORM_FIELD.get(detail.get("field") or "", detail.get("field"))
-        form.add_error(field if field in form.fields else None, detail.get("message"))
+    for detail in exc.details or [{"field": "", "message": exc.message}]:
+        name = detail.get("field") or ""
+        field = FORM_FIELD.get(name, name)
+        form.add_error(
+            field if field in form.fields else None, detail.get("message") or exc.message
+        )
 
 
 @merchant_view()
