@@ -251,3 +251,13 @@ def test_lines_commission_is_a_pure_function_of_the_base_terms() -> None:
     # 20% of 1005 = 201.0.
     assert total("revshare", 0, 2000) == 201 + 200
     assert total("cpa", 700, None) == 700 + 200
+
+
+def test_at_most_a_hundred_lines_are_taken(
+    sk_live: Any, click: Any, products: dict[str, Product]
+) -> None:
+    response = post(sk_live, body(click_id=str(click.pk), line_items=[line("plain", 1, 1)] * 101))
+
+    data = assert_error(response, 400, "VALIDATION_ERROR")
+    assert [d["field"] for d in data["details"]] == ["line_items"]
+    assert not Conversion.objects.exists()

@@ -3,13 +3,14 @@ shapes, auth headers, pages and errors."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from accounts.models import Merchant, User
+from fx.models import ExchangeRateSet
 from products.models import Product
 from tests.compat.selly.conftest import post_webhook, selly_client
 from tests.compat.selly.reference import AUTH_FAILED, ORDER, PRODUCTS
@@ -208,8 +209,21 @@ def test_an_order_reported_by_the_shops_webhook_is_the_references_example(
 def test_an_order_of_the_conversion_api_shows_its_referral_and_usd_value(
     alice_live: Client, merchant: Merchant, anna_code: Any, sk_live: Any
 ) -> None:
+    moment = datetime(2026, 3, 14, 15, 1, tzinfo=UTC)
+    ExchangeRateSet.objects.create(
+        fetched_at=moment,
+        effective_at=moment,
+        confirmed_at=moment,
+        source="json",
+        base="USD",
+        rates={"EUR": "0.8", "JPY": "150"},
+    )
     click = ClickFactory(
-        program=anna_code.program, partner=anna_code.partner, referral_code=anna_code
+        program=anna_code.program,
+        partner=anna_code.partner,
+        referral_code=anna_code,
+        created_at=moment,
+        expires_at=moment + timedelta(days=30),
     )
     make_product(merchant, code="upgrade")
     sent = body(
@@ -217,23 +231,35 @@ def test_an_order_of_the_conversion_api_shows_its_referral_and_usd_value(
         external_transaction_id="o-9",
         amount_cents=1000,
         currency="EUR",
+        occurred_at="2026-03-15T10:00:00Z",
         line_items=[{"product_id": "upgrade", "quantity": 1, "amount_cents": 1000}],
     )
     assert post(sk_live, sent).status_code == 201
-    unattributed = body(promo_code="NOSUCH", external_transaction_id="o-10", amount_cents=500)
+    unattributed = body(
+        promo_code="NOSUCH",
+        external_transaction_id="o-10",
+        amount_cents=500,
+        currency="JPY",
+        occurred_at="2026-03-15T10:00:00Z",
+    )
     assert post(sk_live, unattributed).status_code == 201
 
     orders = {o["id"]: o for o in alice_live.get("/compat/selly/orders").json()}
 
     order = orders["o-9"]
-    assert order["referral"] == "anna"
-    assert order["product_id"] == "upgrade"
+    assert (order["referral"], order["product_id"]) == ("anna", "upgrade")
     assert (order["value"], order["currency"], order["status"]) == ("10.00", "EUR", 100)
-    # The rate is the stored set's: EUR per US dollar, and the value converted with it.
-    rate = order["exchange_rate"]
-    assert float(order["usd_value"]) == pytest.approx(10 / float(rate), abs=0.01)
-    assert orders["o-10"]["referral"] == "Direct"
-    assert orders["o-10"]["email"] is None and orders["o-10"]["custom"] == {}
+    # 10.00 EUR at 0.8 EUR per dollar.
+    assert (order["usd_value"], order["exchange_rate"]) == ("12.50", "0.8")
+    assert order["created_at"] == "2026-03-15T10:00:00.000Z"
+    other = orders["o-10"]
+    assert (other["referral"], other["value"], other["usd_value"], other["exchange_rate"]) == (
+        "Direct",
+        "500",
+        "3.33",
+        "150.0",
+    )
+    assert (other["email"], other["custom"], other["delivered"]) == (None, {}, "")
 
 
 def test_an_unknown_compat_route_is_404_in_the_references_envelope(alice_live: Client) -> None:
