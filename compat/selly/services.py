@@ -43,6 +43,8 @@ from tracking.visitors import Visitor, ip_hash
 logger = logging.getLogger("selgeo.selly")
 
 BODY_KEPT = 10_000
+# An order object is a few kilobytes; anything much larger is not one.
+BODY_MAX = 64 * 1024
 TOKEN_PREFIX = "selly_"  # noqa: S105 (a prefix, not a secret)
 # An order dated ahead of Selgeo's clock is taken as happening now.
 FUTURE_SKEW = timedelta(minutes=5)
@@ -78,6 +80,19 @@ class Received:
     @property
     def accepted(self) -> bool:
         return self.delivery.outcome != InboundOutcome.REJECTED
+
+
+def order_webhook_refuse_size(*, endpoint: InboundEndpoint, size: int) -> Received:
+    """Log a body too large to read (it is not read, nor kept)."""
+    return _log(
+        endpoint.merchant,
+        endpoint.mode,
+        "",
+        InboundOutcome.REJECTED,
+        [f"The body is {size} bytes; an order webhook is at most {BODY_MAX} bytes"],
+        webhook_type=None,
+        order_id="",
+    )
 
 
 def order_webhook_receive(*, endpoint: InboundEndpoint, body: bytes) -> Received:

@@ -146,7 +146,14 @@ def order_webhook(request: HttpRequest, token: str) -> HttpResponse:
         response = failure(405, "Method not allowed: the shop POSTs its webhooks")
         response["Allow"] = "POST"
         return response
-    received = services.order_webhook_receive(endpoint=endpoint, body=request.body)
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > services.BODY_MAX:
+        received = services.order_webhook_refuse_size(endpoint=endpoint, size=size)
+    else:
+        received = services.order_webhook_receive(endpoint=endpoint, body=request.body)
     delivery = received.delivery
     if not received.accepted:
         return failure(400, *delivery.messages)

@@ -316,3 +316,13 @@ def test_the_url_takes_posts_only(inbound_url: str) -> None:
 
     assert response.status_code == 405
     assert response.json()["status"] is False
+
+
+def test_a_body_too_large_for_an_order_is_refused_unread_and_logged(inbound_url: str) -> None:
+    response = post_webhook(inbound_url, json.dumps({"webhook_type": 1, "pad": "x" * 70_000}))
+
+    assert response.status_code == 400
+    [message] = response.json()["error"]
+    assert message.endswith("an order webhook is at most 65536 bytes")
+    logged = InboundDelivery.objects.get()
+    assert (logged.outcome, logged.body) == ("rejected", "")
