@@ -272,7 +272,8 @@ def _conversion_build(
             commission_currency=program.currency,
             occurred_at=occurred_at,
         )
-        terms = _Terms(terms.kind, priced.commission_cents, terms.rate_bps)
+        # No single rate made this amount: each line keeps the rate it applied.
+        terms = _Terms(terms.kind, priced.commission_cents, None)
     rate_set: RateSet | None = exchange.rate_set if exchange is not None else None
     commission_currency = program.currency if terms is not None and program is not None else ""
     if rate_set is None and {currency, commission_currency} - {reporting, ""}:

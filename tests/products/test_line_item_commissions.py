@@ -46,6 +46,7 @@ def test_each_line_is_priced_by_its_products_rule_and_rounded_half_even_on_its_o
 
     assert response.status_code == 201, response.content
     assert response.json()["commission"]["amount_cents"] == 1100
+    assert response.json()["commission"]["rate_bps"] is None
     conversion = Conversion.objects.get(pk=response.json()["id"])
     assert conversion.commission.amount_cents == 1100
     rows = list(
