@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -38,6 +39,14 @@ def _json(data: Any, *, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
+def _insecure(request: HttpRequest) -> JsonResponse | None:
+    """Plain HTTP is refused where HTTPS is required, as on /api/: a redirect would
+    already have sent the key, or the inbound URL's token, in the clear."""
+    if settings.SELGEO_REQUIRE_HTTPS and not request.is_secure():
+        return failure(403, "HTTPS is required; plain-HTTP requests are rejected")
+    return None
+
+
 def _limited(request: HttpRequest) -> JsonResponse | None:
     """Selgeo's general zone (per IP), answered in the dialect's envelope."""
     try:
@@ -59,7 +68,7 @@ def authenticated(view: Callable[..., HttpResponse]) -> View:
     @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        refused = _limited(request)
+        refused = _insecure(request) or _limited(request)
         if refused is not None:
             return refused
         if request.method != "GET":
@@ -137,6 +146,9 @@ def order_detail(
 @csrf_exempt
 def order_webhook(request: HttpRequest, token: str) -> HttpResponse:
     """The merchant's secret inbound URL: the shop POSTs its webhooks here."""
+    insecure = _insecure(request)
+    if insecure is not None:
+        return insecure
     endpoint = selectors.inbound_endpoint_by_token(token=token)
     if endpoint is None:
         # Guessing URLs costs like any request: counted per IP.

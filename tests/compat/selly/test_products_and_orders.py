@@ -276,3 +276,20 @@ def test_the_api_only_reads(alice_live: Client) -> None:
 
     assert response.status_code == 405
     assert response["Allow"] == "GET"
+
+
+def test_plain_http_is_refused_where_https_is_required(
+    alice_live: Client, inbound_url: str, settings: Any
+) -> None:
+    settings.SELGEO_REQUIRE_HTTPS = True
+
+    api = alice_live.get("/compat/selly/products")
+    webhook = alice_live.post(inbound_url, "{}", content_type="application/json")
+    secure = alice_live.get("/compat/selly/products", secure=True)
+
+    for response in (api, webhook):
+        assert (response.status_code, response.json()) == (
+            403,
+            {"status": False, "error": ["HTTPS is required; plain-HTTP requests are rejected"]},
+        )
+    assert secure.status_code == 200
