@@ -24,6 +24,7 @@ from conversions.serializers import (
     ReverseIn,
     conversion_values_fast,
 )
+from products.lines import LineItemInput
 from selgeo.api.authentication import MerchantJWTAuthentication, SecretKeyAuthentication
 from selgeo.api.context import request_merchant, request_mode
 from selgeo.api.errors import (
@@ -72,6 +73,10 @@ def conversion_input(v: dict[str, Any]) -> services.ConversionInput:
         customer_id=v.get("customer_id"),
         occurred_at=v.get("occurred_at"),
         metadata=v.get("metadata") or {},
+        line_items=tuple(
+            LineItemInput(item["product_id"], item["quantity"], item["amount_cents"])
+            for item in v.get("line_items") or ()
+        ),
     )
 
 

@@ -28,10 +28,12 @@ from conversions.models import (
     ReversalReason,
 )
 from conversions.representations import related_or_none, reporting_data
+from products.lines import MAX_LINE_ITEMS
 from selgeo.api.serializers import (
     AmountCentsField,
     CurrencyField,
     StrictCharField,
+    StrictIntegerField,
     StrictSerializer,
 )
 from selgeo.currencies import CURRENCIES
@@ -124,6 +126,18 @@ class MetadataField(serializers.Field):
         return value
 
 
+class LineItemIn(StrictSerializer):
+    """One product sold: its commission follows the product's rule (`products.rules`)."""
+
+    product_id = StrictCharField(
+        max_length=64, help_text="The product's id or its code (the shop's own product id)"
+    )
+    quantity = StrictIntegerField(min_value=1, max_value=1_000_000)
+    amount_cents = AmountCentsField(
+        help_text="The line's total (not the unit price), in the conversion's currency"
+    )
+
+
 class ConversionIn(StrictSerializer):
     """The reference's conversion body. Optional fields may be omitted or null."""
 
@@ -147,6 +161,14 @@ class ConversionIn(StrictSerializer):
                     {"required": ["currency"], "properties": {"currency": {"type": "string"}}},
                 ]
             },
+            {
+                "anyOf": [
+                    {"not": {"required": ["line_items"]}},
+                    {"properties": {"line_items": {"enum": [None]}}},
+                    {"properties": {"line_items": {"maxItems": 0}}},
+                    {"required": ["currency"], "properties": {"currency": {"type": "string"}}},
+                ]
+            },
         ]
     }
 
@@ -163,6 +185,20 @@ class ConversionIn(StrictSerializer):
         help_text="From 1970-01-01T00:00:00Z to now (a few minutes of clock skew allowed)",
     )
     metadata = MetadataField(required=False, allow_null=True)
+    line_items = LineItemIn(
+        many=True,
+        required=False,
+        allow_null=True,
+        max_length=MAX_LINE_ITEMS,  # type: ignore[call-arg]
+        help_text=(
+            "The products sold. The commission is the sum of each line's: its product's own "
+            "percentage of the line's amount, its fixed amount per unit, nothing (excluded), "
+            "or the program's terms (a CPA program's amount once per conversion); each "
+            "percentage rounded half to even on its own line. The lines may add up to less "
+            "than amount_cents (the rest, shipping or taxes, earns nothing) but not more; "
+            "without amount_cents the sale's amount is their sum."
+        ),
+    )
 
     def validate_occurred_at(self, value: Any) -> Any:
         if value is not None and value > timezone.now() + FUTURE_SKEW:
@@ -174,6 +210,8 @@ class ConversionIn(StrictSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("amount_cents") is not None and not attrs.get("currency"):
             raise serializers.ValidationError({"currency": ["Required when amount_cents is sent"]})
+        if attrs.get("line_items") and not attrs.get("currency"):
+            raise serializers.ValidationError({"currency": ["Required when line_items are sent"]})
         return attrs
 
 
@@ -451,7 +489,8 @@ def conversion_values_fast(data: Any) -> dict[str, Any] | None:
     together); anything else, every invalid body included, goes through ConversionIn,
     which owns the error messages.
     """
-    if not isinstance(data, dict) or not data.keys() <= _FAST_FIELDS:
+    # Line items name products: ConversionIn checks them.
+    if not isinstance(data, dict) or not data.keys() <= _FAST_FIELDS or "line_items" in data:
         return None
     values: dict[str, Any] = {"event_type": EventType.PURCHASE.value}
     for name, value in data.items():

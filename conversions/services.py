@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from conversions.representations import commission_data, conversion_data
 from fx.rates import convert_minor, plain
 from fx.selectors import RateSet, in_reporting_currency, rate_set_at, reporting_currency_of
 from partners.models import CommissionType, Program
+from products.lines import LineItemInput, ResolvedLine, line_item_rows, lines_price, lines_resolve
 from selgeo.api.errors import NotFound, ValidationFailed
 from selgeo.db import insert_together
 from webhooks.services import emit, event_build, events_recorded
@@ -54,6 +55,8 @@ class ConversionInput:
     customer_id: str | None = None
     occurred_at: datetime | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Products sold, each priced by its product's commission rule (`products.rules`).
+    line_items: tuple[LineItemInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
     """
     if data.click_id is None and not data.promo_code:
         raise NoAttributionSignal()
+    lines = _lines(merchant=merchant, mode=mode, data=data)
+    if lines and data.amount_cents is None:
+        data = replace(data, amount_cents=sum(line.amount_cents for line in lines))
     now = timezone.now()
     occurred_at = data.occurred_at or now
     customer_ref = data.customer_id or ""
@@ -142,10 +148,11 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         attribution = decide(
             resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=data.currency
         )
-        conversion, commission = _conversion_build(
+        conversion, commission, line_rows = _conversion_build(
             merchant=merchant,
             mode=mode,
             data=data,
+            lines=lines,
             attribution=attribution,
             occurred_at=occurred_at,
             customer_ref=customer_ref,
@@ -172,7 +179,7 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
                     now=now,
                 )
             )
-        rows = [commission, *events] if commission is not None else events
+        rows = [*line_rows, *([commission] if commission is not None else []), *events]
         if not insert_together(
             conversion, conflict=("merchant", "mode", "external_transaction_id"), dependents=rows
         ):
@@ -183,6 +190,22 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         if mode == Mode.TEST and data.click_id is not None:
             sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))
     return Reported(conversion, representation)
+
+
+def _lines(*, merchant: Merchant, mode: str, data: ConversionInput) -> tuple[ResolvedLine, ...]:
+    """The line items' products, and their amounts checked against the sale's: the lines
+    may leave part of the amount uncovered (shipping, taxes: it earns nothing) but never
+    exceed it. Without an amount, the sale's amount is the lines' sum."""
+    if not data.line_items:
+        return ()
+    lines = lines_resolve(merchant=merchant, mode=mode, items=data.line_items)
+    total = sum(line.amount_cents for line in lines)
+    if data.amount_cents is not None and total > data.amount_cents:
+        raise ValidationFailed.field(
+            "line_items",
+            f"The line items add up to {total}, more than amount_cents ({data.amount_cents})",
+        )
+    return lines
 
 
 def _sent(data: ConversionInput) -> list[str]:
@@ -198,6 +221,8 @@ def _sent(data: ConversionInput) -> list[str]:
     names += [name for name, value in optional.items() if value is not None]
     if data.metadata:
         names.append("metadata")
+    if data.line_items:
+        names.append("line_items")
     return names
 
 
@@ -206,14 +231,18 @@ def _conversion_build(
     merchant: Merchant,
     mode: str,
     data: ConversionInput,
+    lines: tuple[ResolvedLine, ...],
     attribution: Attribution,
     occurred_at: datetime,
     customer_ref: str,
     now: datetime,
     reporting: str,
-) -> tuple[Conversion, Commission | None]:
-    """The conversion and its commission (if one is owed), unsaved, with their relations
-    cached as they will be: rendering them asks the database nothing.
+) -> tuple[Conversion, Commission | None, list[Any]]:
+    """The conversion, its commission (if one is owed) and its line items, unsaved, with
+    their relations cached as they will be: rendering them asks the database nothing.
+
+    With line items the commission is the sum of each line's rule on top of the
+    program's terms (`products.rules`).
 
     Both record their amounts in the merchant's `reporting` currency at the rate set in
     effect at `occurred_at` (the exchange's set when the sale was converted; read only
@@ -232,6 +261,19 @@ def _conversion_build(
         else None
     )
     currency = data.currency or (program.currency if program is not None else "")
+    priced = None
+    if terms is not None and program is not None and lines:
+        priced = lines_price(
+            lines,
+            kind=terms.kind,
+            cpa_amount_cents=terms.amount_cents if terms.kind == CommissionType.CPA else 0,
+            percent_bps=terms.rate_bps,
+            sale_currency=currency,
+            commission_currency=program.currency,
+            occurred_at=occurred_at,
+        )
+        # No single rate made this amount: each line keeps the rate it applied.
+        terms = _Terms(terms.kind, priced.commission_cents, None)
     rate_set: RateSet | None = exchange.rate_set if exchange is not None else None
     commission_currency = program.currency if terms is not None and program is not None else ""
     if rate_set is None and {currency, commission_currency} - {reporting, ""}:
@@ -269,10 +311,11 @@ def _conversion_build(
         occurred_at=occurred_at,
         created_at=now,
     )
+    line_rows = line_item_rows(lines, conversion_id=conversion.id, priced=priced)
     if terms is None or program is None or partner is None:
         conversion.fx_rate_set_id = rate_set.id if used_set and rate_set is not None else None
         Conversion.commission.related.set_cached_value(conversion, None)
-        return conversion, None
+        return conversion, None, line_rows
     commission_reported = in_reporting_currency(
         terms.amount_cents, currency=program.currency, reporting=reporting, rate_set=rate_set
     )
@@ -296,7 +339,7 @@ def _conversion_build(
     )
     Conversion.commission.related.set_cached_value(conversion, commission)
     Commission.adjustment.related.set_cached_value(commission, None)
-    return conversion, commission
+    return conversion, commission, line_rows
 
 
 @transaction.atomic

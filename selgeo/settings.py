@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "webhooks",
     "dashboard",
     "fx",
+    "products",
+    "compat.selly.apps.SellyConfig",
     # Selgeo's own deployment checks (selgeo.checks).
     "selgeo.apps.SelgeoConfig",
 ]

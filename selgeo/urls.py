@@ -11,6 +11,7 @@ from dashboard.urls import urlpatterns as dashboard_pages
 from fx.urls import api_urlpatterns as fx_api
 from partners.urls import api_urlpatterns as partners_api
 from payouts.urls import api_urlpatterns as payouts_api
+from products.urls import api_urlpatterns as products_api
 from selgeo.api.docs import DocsView
 from selgeo.api.errors import api_route_not_found
 from selgeo.health import Ping, health
@@ -35,6 +36,7 @@ api_v1 = [
     *payouts_api,
     *webhooks_api,
     *fx_api,
+    *products_api,
 ]
 
 urlpatterns = [
@@ -42,6 +44,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
+    path("compat/selly/", include("compat.selly.urls")),
     *tracking_public,
     *dashboard_pages,
     # Last: any other /api/ or /v1/ path is the envelope's 404, whatever DEBUG says.

@@ -23,6 +23,7 @@ from dashboard.paging import paginate
 from dashboard.report_forms import ConversionFilterForm, ReverseForm
 from dashboard.templatetags.dashboard_tags import money
 from partners import selectors as partner_selectors
+from products import selectors as product_selectors
 from selgeo.api.errors import ApiError
 
 PER_PAGE = 20
@@ -145,6 +146,7 @@ def _render_detail(
             if conversion.metadata
             else "",
             "reverse_form": form or ReverseForm(),
+            "line_items": list(product_selectors.line_items_of(conversion_id=conversion.pk)),
         },
     )
 

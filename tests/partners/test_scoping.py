@@ -16,6 +16,8 @@ from partners import services
 from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
 from payouts import services as payout_services
 from payouts.models import Payout
+from products.models import Product
+from products.services import product_create
 from tests.conftest import assert_error
 from tests.partners.factories import (
     ApplicationFactory,
@@ -49,6 +51,11 @@ def objects(merchant: Merchant, partner: Partner) -> dict[str, Any]:
         "draft": ProgramFactory(merchant=merchant, mode="live", status="draft").pk,
         "private": ProgramFactory(merchant=merchant, mode="live", is_public=False).pk,
         "invitation": invitation.pk,
+        "product": product_create(
+            merchant=merchant,
+            mode="live",
+            values={"title": "Shoes", "price_cents": 4900, "currency": "EUR"},
+        ).pk,
         **_payout(merchant, partner, approved_program),
     }
 
@@ -71,6 +78,7 @@ def snapshot() -> dict[str, Any]:
         "partners": list(Partner.objects.order_by("pk").values()),
         "events": Event.objects.count(),
         "payouts": list(Payout.objects.order_by("pk").values()),
+        "products": list(Product.objects.order_by("pk").values()),
     }
 
 
@@ -101,6 +109,8 @@ MERCHANT_ROUTES = [
     ("post", "payouts/runs/{run}/mark-processing", {}),
     ("post", "payouts/runs/{run}/mark-paid", {}),
     ("post", "payouts/runs/{run}/mark-failed", {}),
+    ("get", "products/{product}", None),
+    ("patch", "products/{product}", {"title": "Mine now"}),
 ]
 
 PARTNER_ROUTES = [

@@ -1,0 +1,1 @@
+"""The commerce platform's dialect: its products and orders API, and its order webhooks."""
