@@ -162,7 +162,7 @@ class ProductViewSet(GenericViewSet):
         examples=[
             OpenApiExample(
                 "products",
-                value={"data": [EXAMPLE_PRODUCT], "total": 1, "page": 1, "limit": 20},
+                value=EXAMPLE_PRODUCT,
                 response_only=True,
             )
         ],
