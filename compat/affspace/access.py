@@ -44,10 +44,14 @@ STATS_ZONE = "affspace_stats"
 CONVERSIONS_ZONE = "affspace_conversions"
 
 
-def sent_key(request: Request) -> str:
-    """The key from `X-API-Key`, else from `Authorization: Bearer`; "" when neither."""
-    header = request.META.get("HTTP_X_API_KEY", "").strip()
-    return header or bearer_token(request)
+def sent_key(request: Request) -> str | None:
+    """The key from `X-API-Key`, else from `Authorization: Bearer`; None when neither.
+
+    An `X-API-Key` header that is sent wins, even blank ("": an invalid key), so that a
+    broken key header is never quietly replaced by another credential."""
+    if "HTTP_X_API_KEY" in request.META:
+        return str(request.META["HTTP_X_API_KEY"]).strip()
+    return bearer_token(request) or None
 
 
 class AffSpaceKeyAuthentication(BaseAuthentication):
@@ -56,7 +60,7 @@ class AffSpaceKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         raw = sent_key(request)
-        if not raw:
+        if raw is None:
             return None
         key = resolve_key_recent(raw) if looks_like_key(raw) else None
         if key is None or key.kind != KeyKind.SECRET:

@@ -61,7 +61,8 @@ class Postback:
     currency: str | None
 
 
-def _text(name: str, value: Any) -> str | None:
+def text_field(name: str, value: Any) -> str | None:
+    """A text field of the vendor's: stripped, None when absent or blank."""
     if value is None:
         return None
     # Order and customer ids are often numbers in a JSON body; they are the same id.
@@ -90,13 +91,13 @@ def postback_from(data: Any) -> Postback:
     if isinstance(amount, str) and not amount.strip():
         amount = None
     return Postback(
-        offer_code=_text("offer_code", values.get("offer_code")),
-        click_id=_text("click_id", values.get("click_id")),
-        txid=_text("txid", values.get("txid")),
-        customer_id=_text("customer_id", values.get("customer_id")),
-        event_type=_text("event_type", values.get("event_type")),
+        offer_code=text_field("offer_code", values.get("offer_code")),
+        click_id=text_field("click_id", values.get("click_id")),
+        txid=text_field("txid", values.get("txid")),
+        customer_id=text_field("customer_id", values.get("customer_id")),
+        event_type=text_field("event_type", values.get("event_type")),
         amount=amount,
-        currency=_text("currency", values.get("currency")),
+        currency=text_field("currency", values.get("currency")),
     )
 
 

@@ -110,12 +110,11 @@ _ERROR_EXAMPLES = {
 }
 
 
-def responses(ok: dict[str, Any], *, ok_status: int = 200, public: bool = False) -> dict[int, Any]:
-    """The success schema and every error status, in the dialect's envelope."""
-    out: dict[int, Any] = {ok_status: ok}
+def responses(ok: dict[str, Any]) -> dict[int, Any]:
+    """The success schema and every error status, in the dialect's envelope (Selgeo's
+    post-processing adds its own envelope for any status an operation leaves out)."""
+    out: dict[int, Any] = {200: ok}
     for status, text in _ERROR_TEXT.items():
-        if public and status in (401, 404):
-            continue
         code, message = _ERROR_EXAMPLES[status]
         out[status] = OpenApiResponse(
             response=ERROR,
@@ -266,7 +265,9 @@ REPORT_EXAMPLES = [
 ]
 
 POSTBACK_PARAMETERS = [
-    OpenApiParameter("offer_code", str, required=True, description="The offer's (program's) code"),
+    # Required, yet documented as optional: like every query parameter of the API, a
+    # blank one is absent, and then the answer is 400 "Missing offer_code".
+    OpenApiParameter("offer_code", str, description="Required: the offer's (program's) code"),
     OpenApiParameter("click_id", str, description="The click id; `test_` prefix for tests"),
     OpenApiParameter("txid", str, description="Your order id: the idempotency key"),
     OpenApiParameter("customer_id", str, description="Required for CPA offers"),

@@ -26,7 +26,7 @@ from compat.affspace.access import (
     PublicDialectView,
 )
 from compat.affspace.errors import DialectError
-from compat.affspace.reporting import TEST_PREFIX, conversion_report
+from compat.affspace.reporting import TEST_PREFIX, conversion_report, text_field
 from compat.affspace.shapes import (
     VENDOR_STATUSES,
     conversion_shape,
@@ -389,15 +389,12 @@ class TestSessionsView(DialectView):
     )
     def post(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
-        raw = data.get("offer_code") if hasattr(data, "get") else None
-        if raw is not None and not isinstance(raw, str):
-            raise DialectError("offer_code must be a string", field="offer_code")
-        code = (raw or "").strip()
-        if not code:
+        code = text_field("offer_code", data.get("offer_code"))
+        if code is None:
             raise DialectError("Missing offer_code", field="offer_code")
         try:
             session, token = sandbox.test_session_create(
-                merchant=self.merchant(), mode=self.mode(), program_code=code[:100]
+                merchant=self.merchant(), mode=self.mode(), program_code=code
             )
         except Forbidden as exc:
             raise DialectError(
@@ -469,7 +466,7 @@ class HealthView(PublicDialectView):
         description="The vendor document's health check, without authentication. Selgeo's "
         "own `GET /health` also reports the database and Redis.",
         auth=[],
-        responses=schema.responses(schema.HEALTH, public=True),
+        responses=schema.responses(schema.HEALTH),
         examples=[schema.example("Healthy", {"status": "ok", "timestamp": 1706234567890})],
     )
     def get(self, request: Request) -> Response:

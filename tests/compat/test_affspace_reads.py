@@ -215,7 +215,7 @@ def test_health_needs_no_key_and_answers_the_reference_shape(anon_client):
 
 
 def test_stats_answer_the_reference_shape_with_selgeos_figures(live, offer, partner):
-    for n in range(3):
+    for _ in range(3):
         ClickFactory(program=offer, partner=partner)
     _report(live, offer, partner, "S1", amount="100.00")
     _report(live, offer, partner, "S2", amount="50.00")

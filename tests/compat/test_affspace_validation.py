@@ -238,3 +238,20 @@ def test_a_cpa_click_that_already_converted_is_acknowledged_not_tracked(live, cp
         "message": "Conversion received. This click already converted under this CPA offer.",
     }
     assert Commission.objects.count() == 1
+
+
+def test_a_blank_x_api_key_is_invalid_even_beside_a_valid_bearer(keys):
+    client = vendor(keys.sk_live, bearer=True)
+    response = client.get(f"{BASE}/api/v1/profile", HTTP_X_API_KEY="")
+    assert_dialect_error(response, 401, "INVALID_API_KEY")
+
+
+def test_a_null_character_in_a_field_or_parameter_is_refused(live, test_key):
+    response = test_key.post(f"{BASE}/api/v1/test-sessions", {"offer_code": "A\x00"}, format="json")
+    assert_dialect_error(
+        response, 400, "VALIDATION_ERROR", "offer_code must not contain null characters"
+    )
+    listed = live.get(f"{BASE}/api/v1/conversions", {"offer_code": "A\x00"})
+    assert_dialect_error(
+        listed, 400, "VALIDATION_ERROR", "offer_code must not contain null characters"
+    )
