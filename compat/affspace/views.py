@@ -80,7 +80,12 @@ def _ok(data: Any, **extra: Any) -> Response:
 
 
 class PostbackView(DialectView):
-    """`GET|POST /pb`: the legacy postback; also at `/compat/affspace/pb`."""
+    """`GET|POST /pb`: the legacy postback; also at `/compat/affspace/pb`.
+
+    Its GET records a conversion, as the vendor's does; HEAD, which Django would answer
+    with the GET, is refused so that a link checker never reports a sale."""
+
+    http_method_names: ClassVar[list[str]] = ["get", "post", "options"]  # type: ignore[misc]
 
     zones: ClassVar[dict[str, str]] = {
         "GET": CONVERSIONS_ZONE,

@@ -255,3 +255,10 @@ def test_a_null_character_in_a_field_or_parameter_is_refused(live, test_key):
     assert_dialect_error(
         listed, 400, "VALIDATION_ERROR", "offer_code must not contain null characters"
     )
+
+
+def test_head_on_the_postback_records_nothing(live, offer_click):
+    query = {"offer_code": "MYOFFER123", "click_id": str(offer_click.pk), "amount": "1"}
+    response = live.head("/pb", query)
+    assert response.status_code == 405
+    assert not Conversion.objects.exists()
