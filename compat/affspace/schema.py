@@ -304,7 +304,9 @@ CONVERSION_EXAMPLE = {
 }
 LIMIT_MAX_CONVERSIONS = 500
 LIMIT_MAX_OFFERS = 100
-MAX_MILLIS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+# 9999-12-30T23:59:59.999Z: a day short of the calendar's end, so that the day after an
+# end date (stats count whole days) and the millisecond after it (lists include it) exist.
+MAX_MILLIS = 253_402_214_399_999
 
 
 def _millis_parameter(name: str, description: str) -> OpenApiParameter:

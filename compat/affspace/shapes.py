@@ -115,9 +115,12 @@ def _cursor_position(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, pk = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        return datetime.fromisoformat(moment), uuid.UUID(pk)
+        position = datetime.fromisoformat(moment), uuid.UUID(pk)
     except (ValueError, TypeError, UnicodeError, binascii.Error) as exc:
         raise DialectError("Invalid cursor", field="cursor") from exc
+    if position[0].tzinfo is None:
+        raise DialectError("Invalid cursor", field="cursor")
+    return position
 
 
 def page_of(

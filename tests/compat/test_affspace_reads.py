@@ -265,3 +265,27 @@ def test_stats_group_by_month_and_refuse_a_reversed_range(live, offer, partner):
         "VALIDATION_ERROR",
         "Offer not found",
     )
+
+
+def test_the_latest_dates_and_a_forged_cursor_are_answered_not_crashed(live, offer):
+    import base64
+    import json
+
+    latest = 253_402_214_399_999
+    assert live.get(f"{BASE}/api/v1/conversions", {"end_date": latest}).status_code == 200
+    assert live.get(f"{BASE}/api/v1/stats", {"end_date": latest}).status_code == 200
+    assert_dialect_error(
+        live.get(f"{BASE}/api/v1/stats", {"end_date": latest + 1}),
+        400,
+        "VALIDATION_ERROR",
+        f"end_date must be an integer from 0 to {latest}",
+    )
+    naive = base64.urlsafe_b64encode(
+        json.dumps(["2024-01-01T00:00:00", "6f1c2d3e-4b5a-4c6d-8e7f-901234567890"]).encode()
+    ).decode()
+    assert_dialect_error(
+        live.get(f"{BASE}/api/v1/conversions", {"cursor": naive}),
+        400,
+        "VALIDATION_ERROR",
+        "Invalid cursor",
+    )
