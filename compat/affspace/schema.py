@@ -1,135 +1,18 @@
-"""The dialect in the OpenAPI document: its shapes, examples and error responses.
-
-The schemas are written out as the vendor document shows them (camelCase, the
-`success` envelope), so that the document describes exactly what the dialect answers;
-every operation declares every error status in the dialect's envelope, so that Selgeo's
-own envelope is never promised for these paths.
-"""
+"""The dialect's shapes in the OpenAPI document: its bodies, parameters and examples,
+written out as the vendor document shows them (camelCase, the `success` envelope)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
 from compat.affspace.amounts import AMOUNT_PATTERN
-from compat.affspace.errors import CODES
+from compat.affspace.openapi import MILLIS, NO_NUL, TEXT, obj, success
 from compat.affspace.shapes import VENDOR_STATUSES
 from conversions.explanations import EXPLANATION_CODES
 from conversions.models import EventType
 from partners.models import CommissionType, ProgramStatus
-
-TAG = "AffSpace dialect"
-NO_NUL = "^[^\\x00]*$"
-
-
-class AffSpaceKeySchemeExtension(OpenApiAuthenticationExtension):
-    target_class = "compat.affspace.access.AffSpaceKeyAuthentication"
-    name = ["affspaceApiKey", "affspaceBearer"]
-
-    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
-        # Either header will do (OR), as the vendor document says.
-        return [{"affspaceApiKey": []}, {"affspaceBearer": []}]
-
-    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                "type": "apiKey",
-                "in": "header",
-                "name": "X-API-Key",
-                "description": "A Selgeo secret key (sk_test_* or sk_live_*): its prefix "
-                "decides the mode.",
-            },
-            {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "sk_test_* | sk_live_*",
-                "description": "The same secret key as `Authorization: Bearer <key>`.",
-            },
-        ]
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    schema["required"] = required if required is not None else list(properties)
-    return schema
-
-
-TEXT = {"type": "string", "pattern": NO_NUL}
-MILLIS = {"type": "integer", "description": "Unix time in milliseconds"}
-
-ERROR = _object(
-    {
-        "success": {"type": "boolean", "enum": [False]},
-        "error": _object(
-            {
-                "code": {"type": "string", "enum": list(CODES)},
-                "message": {"type": "string", "description": "Human-readable; not stable"},
-            }
-        ),
-    }
-)
-
-
-def success(data: dict[str, Any], meta: bool = False) -> dict[str, Any]:
-    properties: dict[str, Any] = {"success": {"type": "boolean", "enum": [True]}, "data": data}
-    if meta:
-        properties["meta"] = _object(
-            {
-                "pagination": _object(
-                    {
-                        "hasMore": {"type": "boolean"},
-                        "nextCursor": {"type": "string", "nullable": True},
-                    }
-                )
-            }
-        )
-    return _object(properties)
-
-
-_ERROR_TEXT = {
-    400: "VALIDATION_ERROR: see the message",
-    401: "UNAUTHORIZED (no key) or INVALID_API_KEY",
-    403: "FORBIDDEN: plain HTTP where HTTPS is required",
-    404: "NOT_FOUND",
-    413: "PAYLOAD_TOO_LARGE",
-    429: "RATE_LIMITED: see Retry-After",
-    500: "INTERNAL_ERROR",
-    503: "SERVICE_UNAVAILABLE: the database is unavailable (see Retry-After)",
-}
-_ERROR_EXAMPLES = {
-    400: ("VALIDATION_ERROR", "Missing offer_code"),
-    401: ("INVALID_API_KEY", "API key is invalid"),
-    403: ("FORBIDDEN", "HTTPS is required; plain-HTTP requests are rejected"),
-    404: ("NOT_FOUND", "Conversion not found"),
-    413: ("PAYLOAD_TOO_LARGE", "Request body is larger than 65536 bytes"),
-    429: ("RATE_LIMITED", "Rate limit exceeded"),
-    500: ("INTERNAL_ERROR", "Server error"),
-    503: ("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly"),
-}
-
-
-def responses(ok: dict[str, Any]) -> dict[int, Any]:
-    """The success schema and every error status, in the dialect's envelope (Selgeo's
-    post-processing adds its own envelope for any status an operation leaves out)."""
-    out: dict[int, Any] = {200: ok}
-    for status, text in _ERROR_TEXT.items():
-        code, message = _ERROR_EXAMPLES[status]
-        out[status] = OpenApiResponse(
-            response=ERROR,
-            description=text,
-            examples=[
-                OpenApiExample(
-                    code,
-                    value={"success": False, "error": {"code": code, "message": message}},
-                    response_only=True,
-                    status_codes=[str(status)],
-                )
-            ],
-        )
-    return out
-
 
 # Reporting a conversion (POST /api/v1/conversions, GET|POST /pb).
 
@@ -171,22 +54,22 @@ CONVERSION_FIELDS: dict[str, Any] = {
         "description": "ISO 4217; must match the offer's currency if sent",
     },
 }
-CONVERSION_REQUEST = _object(CONVERSION_FIELDS, required=["offer_code"])
+CONVERSION_REQUEST = obj(CONVERSION_FIELDS, required=["offer_code"])
 FORM_FIELDS = {
     **CONVERSION_FIELDS,
     "txid": {**TEXT, "maxLength": 255},
     "customer_id": {**TEXT, "maxLength": 255},
     "amount": {"type": "string", "pattern": AMOUNT_PATTERN},
 }
-FORM_REQUEST = _object(
+FORM_REQUEST = obj(
     {name: {k: v for k, v in s.items() if k != "nullable"} for name, s in FORM_FIELDS.items()},
     required=["offer_code"],
 )
 
-TRACKED = _object(
+TRACKED = obj(
     {
         "success": {"type": "boolean", "enum": [True]},
-        "data": _object(
+        "data": obj(
             {
                 "tracked": {"type": "boolean", "enum": [True]},
                 "conversionId": {"type": "string", "format": "uuid"},
@@ -196,7 +79,7 @@ TRACKED = _object(
         ),
     }
 )
-NOT_TRACKED = _object(
+NOT_TRACKED = obj(
     {
         "success": {"type": "boolean", "enum": [True]},
         "tracked": {"type": "boolean", "enum": [False]},
@@ -280,7 +163,7 @@ POSTBACK_PARAMETERS = [
 
 # Conversions as the vendor lists them.
 
-CONVERSION = _object(
+CONVERSION = obj(
     {
         "id": {"type": "string", "format": "uuid"},
         "offerCode": {"type": "string", "nullable": True},
@@ -334,9 +217,9 @@ CONVERSION_LIST_PARAMETERS = [
 ]
 
 STATS = success(
-    _object(
+    obj(
         {
-            "summary": _object(
+            "summary": obj(
                 {
                     "totalClicks": {"type": "integer"},
                     "totalConversions": {"type": "integer"},
@@ -348,7 +231,7 @@ STATS = success(
             ),
             "byOffer": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
                         "offerCode": {"type": "string"},
                         "offerName": {"type": "string"},
@@ -361,7 +244,7 @@ STATS = success(
             },
             "timeSeries": {
                 "type": "array",
-                "items": _object(
+                "items": obj(
                     {
                         "date": {"type": "string", "format": "date"},
                         "clicks": {"type": "integer"},
@@ -421,8 +304,8 @@ OFFER_PROPERTIES = {
     "currency": {"type": "string"},
     "commissionType": {"type": "string", "enum": list(CommissionType.values)},
 }
-OFFER = _object({**OFFER_PROPERTIES, "payoutTerms": PAYOUT_TERMS})
-OFFER_DETAIL = _object(
+OFFER = obj({**OFFER_PROPERTIES, "payoutTerms": PAYOUT_TERMS})
+OFFER_DETAIL = obj(
     {**OFFER_PROPERTIES, "primaryUrl": {"type": "string"}, "payoutTerms": PAYOUT_TERMS}
 )
 OFFER_EXAMPLE = {
@@ -440,7 +323,7 @@ OFFER_LIST_PARAMETERS = [
 ]
 
 PROFILE = success(
-    _object(
+    obj(
         {
             "companyName": {"type": "string"},
             "contactEmail": {"type": "string"},
@@ -450,11 +333,11 @@ PROFILE = success(
     )
 )
 
-TEST_SESSION_REQUEST = _object(
+TEST_SESSION_REQUEST = obj(
     {"offer_code": {**TEXT, "maxLength": 100, "description": "A published test-mode offer"}}
 )
 TEST_SESSION_CREATED = success(
-    _object(
+    obj(
         {
             "testClickId": {"type": "string", "pattern": "^test_"},
             "sessionToken": {"type": "string"},
@@ -463,20 +346,16 @@ TEST_SESSION_CREATED = success(
     )
 )
 TEST_SESSION = success(
-    _object(
+    obj(
         {
             "status": {"type": "string", "enum": ["waiting", "received", "expired"]},
-            "validation": _object(
+            "validation": obj(
                 {"signatureValid": {"type": "boolean"}, "fieldsValid": {"type": "boolean"}}
             ),
         }
     )
 )
 
-HEALTH = _object(
+HEALTH = obj(
     {"status": {"type": "string", "enum": ["ok"]}, "timestamp": MILLIS},
 )
-
-
-def example(name: str, value: Any, status: str = "200") -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[status])

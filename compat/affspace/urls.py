@@ -3,13 +3,13 @@
 
 from django.urls import path, re_path
 
-from compat.affspace import views
+from compat.affspace import account_views, views
 from compat.affspace.errors import route_not_found
 
 # Under /compat/affspace/.
 dialect_urlpatterns = [
     path("pb", views.PostbackAliasView.as_view(), name="affspace-pb-compat"),
-    path("health", views.HealthView.as_view(), name="affspace-health"),
+    path("health", account_views.HealthView.as_view(), name="affspace-health"),
     path("api/v1/conversions", views.ConversionsView.as_view(), name="affspace-conversions"),
     path(
         "api/v1/conversions/<str:conversion_id>",
@@ -17,17 +17,19 @@ dialect_urlpatterns = [
         name="affspace-conversion",
     ),
     path("api/v1/stats", views.StatsView.as_view(), name="affspace-stats"),
-    path("api/v1/offers", views.OffersView.as_view(), name="affspace-offers"),
-    path("api/v1/offers/<str:code>", views.OfferDetailView.as_view(), name="affspace-offer"),
-    path("api/v1/profile", views.ProfileView.as_view(), name="affspace-profile"),
+    path("api/v1/offers", account_views.OffersView.as_view(), name="affspace-offers"),
+    path(
+        "api/v1/offers/<str:code>", account_views.OfferDetailView.as_view(), name="affspace-offer"
+    ),
+    path("api/v1/profile", account_views.ProfileView.as_view(), name="affspace-profile"),
     path(
         "api/v1/test-sessions",
-        views.TestSessionsView.as_view(),
+        account_views.TestSessionsView.as_view(),
         name="affspace-test-sessions",
     ),
     path(
         "api/v1/test-sessions/<str:token>",
-        views.TestSessionDetailView.as_view(),
+        account_views.TestSessionDetailView.as_view(),
         name="affspace-test-session",
     ),
     # Last: any other path under the base URL is the dialect's 404.
