@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import Role
 from accounts.selectors import members_of
 from compat.affspace import openapi, schema
 from compat.affspace.access import DialectView, PublicDialectView
@@ -113,7 +114,7 @@ class ProfileView(DialectView):
     def get(self, request: Request) -> Response:
         merchant = self.merchant()
         members = list(members_of(merchant=merchant))
-        owner = next((m for m in members if m.role == "owner"), members[0] if members else None)
+        owner = next((m for m in members if m.role == Role.OWNER), members[0] if members else None)
         email = owner.user.email if owner is not None else ""
         return ok(profile_shape(merchant=merchant, contact_email=email))
 

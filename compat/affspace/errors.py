@@ -22,7 +22,6 @@ from selgeo.api.errors import (
     ApiError,
     InternalError,
     NotFound,
-    RateLimitExceeded,
     ServiceUnavailable,
     ValidationFailed,
     to_api_error,
@@ -30,12 +29,13 @@ from selgeo.api.errors import (
 
 logger = logging.getLogger("selgeo.api")
 
-# Status → the vendor's code, for the statuses its document names.
+# Status → the vendor's code, for Selgeo errors whose own code the dialect does not use
+# (INVALID_SECRET_KEY, RATE_LIMIT_EXCEEDED, ...).
 _VENDOR_CODES = {
     400: "VALIDATION_ERROR",
+    401: "INVALID_API_KEY",
     404: "NOT_FOUND",
     429: "RATE_LIMITED",
-    500: "INTERNAL_ERROR",
 }
 
 # Every code the dialect answers, with its status (documented in the OpenAPI document).
@@ -87,15 +87,17 @@ def _message(error: ApiError) -> str:
     return error.message
 
 
+def _code_of(error: ApiError) -> str:
+    status = _status_of(error)
+    if status in _VENDOR_CODES and (status != 401 or error.code not in CODES):
+        return _VENDOR_CODES[status]
+    if error.code in CODES:
+        return error.code
+    return "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"
+
+
 def body_of(error: ApiError) -> dict[str, Any]:
-    code = error.code
-    if not isinstance(error, DialectError) and error.code not in CODES:
-        code = _VENDOR_CODES.get(error.status_code, "VALIDATION_ERROR")
-    if isinstance(error, RateLimitExceeded):
-        code = "RATE_LIMITED"
-    if isinstance(error, ValidationFailed):
-        code = "VALIDATION_ERROR"
-    return {"success": False, "error": {"code": code, "message": _message(error)}}
+    return {"success": False, "error": {"code": _code_of(error), "message": _message(error)}}
 
 
 def _status_of(error: ApiError) -> int:
