@@ -1,0 +1,1 @@
+"""The neighbours' dialects: other systems' API shapes translated onto Selgeo's services."""

@@ -4,6 +4,7 @@ and merchants' public program pages under /p/<merchant-slug>/."""
 from django.urls import URLPattern, URLResolver, include, path
 
 from dashboard.views import (
+    affspace,
     applications,
     auth,
     commissions,
@@ -148,6 +149,7 @@ dashboard_patterns = [
     path("developers/events/<str:event_id>/", events.event_detail, name="event"),
     path("developers/events/<str:event_id>/replay/", events.event_replay, name="event-replay"),
     path("developers/test/", integration.integration_test, name="integration-test"),
+    path("developers/affspace/", affspace.affspace_dialect, name="affspace-dialect"),
     path(
         "developers/test/<uuid:session_id>/",
         integration.integration_session,

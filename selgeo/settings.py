@@ -295,6 +295,11 @@ SELGEO_RATE_LIMITS = {
     "links": "60/m",
     # Invitation mails per merchant (both modes) and hour.
     "invitations": "100/h",
+    # The AffSpace dialect (/pb, /compat/affspace/), per secret key, as its document says.
+    "affspace_get": "100/m",
+    "affspace_post": "30/m",
+    "affspace_stats": "20/m",
+    "affspace_conversions": "1000/m",
 }
 # Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
 # this process's memory. Keys start with the prefix, then the namespace, which tests

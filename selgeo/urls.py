@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 import selgeo.api.schema  # noqa: F401  (registers the OpenAPI auth extensions)
 from accounts.urls import api_urlpatterns as accounts_api
+from compat.affspace.urls import dialect_urlpatterns as affspace_dialect
+from compat.affspace.urls import urlpatterns as affspace_postback
 from conversions.urls import api_urlpatterns as conversions_api
 from dashboard.urls import urlpatterns as dashboard_pages
 from fx.urls import api_urlpatterns as fx_api
@@ -43,6 +45,9 @@ urlpatterns = [
     path("v1/", include(tracking_api)),
     path("api/v1/", include(api_v1)),
     path("health", health, name="health"),
+    # The AffSpace vendor dialect: its legacy postback, and its API under a base URL.
+    *affspace_postback,
+    path("compat/affspace/", include(affspace_dialect)),
     path("admin/", admin.site.urls),
     path("compat/selly/", include("compat.selly.urls")),
     *tracking_public,

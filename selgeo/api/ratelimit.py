@@ -62,6 +62,12 @@ ZONES = {
     # Invitation mails a merchant may send (per merchant and hour): an invitation goes to
     # any address, so it must not become a way to send mail in bulk.
     "invitations": Zone("invitations", per_key=True, fail_open=True),
+    # The AffSpace dialect's limits per key (compat.affspace.access): like Selgeo's
+    # conversions zone they fail open, so that a merchant's sales are never lost.
+    "affspace_get": Zone("affspace_get", per_key=True, fail_open=True),
+    "affspace_post": Zone("affspace_post", per_key=True, fail_open=True),
+    "affspace_stats": Zone("affspace_stats", per_key=True, fail_open=True),
+    "affspace_conversions": Zone("affspace_conversions", per_key=True, fail_open=True),
 }
 
 _PERIODS: dict[str, type[RateLimitItem]] = {

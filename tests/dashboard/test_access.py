@@ -28,6 +28,7 @@ MERCHANT_PAGES = [
     f"/dashboard/partners/{SOME_ID}/erase/",
     "/dashboard/team/",
     "/dashboard/developers/keys/",
+    "/dashboard/developers/affspace/",
 ]
 MERCHANT_POSTS = [
     "/dashboard/programs/validate/",

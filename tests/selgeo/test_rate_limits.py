@@ -36,6 +36,11 @@ def test_zone_numbers_are_the_public_contract():
         "links": "60/m",
         # Selgeo's own: invitation mails per merchant.
         "invitations": "100/h",
+        # The AffSpace dialect's, per key, as its vendor document says.
+        "affspace_get": "100/m",
+        "affspace_post": "30/m",
+        "affspace_stats": "20/m",
+        "affspace_conversions": "1000/m",
     }
 
 

@@ -33,6 +33,8 @@ HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 EXAMPLES = os.environ.get("SELGEO_SCHEMATHESIS_EXAMPLES", "4")
 # The merchant's operations are split in two runs so that the runs can go side by side.
 MERCHANT_FIRST = "^/api/v1/(programs|partners|applications|invitations|promo-codes|referral-codes)"
+# The AffSpace dialect's operations take a secret key, as the key operations do.
+DIALECT = "^/(pb$|compat/affspace/)"
 
 
 def _command(spec: Path, base: str, token: str, include: str, exclude: str) -> list[str]:
@@ -83,9 +85,17 @@ def test_every_operation_answers_as_its_document_says(
     merchant_jwt, partner_jwt = jwt_for(alice, merchant), jwt_for(partner.user)
     runs = {
         "merchant (programs and partners)": (merchant_jwt, MERCHANT_FIRST, "erase"),
-        "merchant (the rest)": (merchant_jwt, ".", f"erase|/partner/|{MERCHANT_FIRST}"),
+        "merchant (the rest)": (
+            merchant_jwt,
+            ".",
+            f"erase|/partner/|{MERCHANT_FIRST}|{DIALECT}",
+        ),
         "partner": (partner_jwt, "^/api/v1/partner/", "erase"),
-        "secret key": (secret, "^/api/v1/(conversions|attribution|test-sessions)", "erase"),
+        "secret key": (
+            secret,
+            f"^/api/v1/(conversions|attribution|test-sessions)|{DIALECT}",
+            "erase",
+        ),
     }
     started = time.monotonic()
     processes = {}
