@@ -68,6 +68,7 @@ _BY_NAME: dict[str, Any] = {
     "reason": "refund",
     "error": "",
     "response_excerpt": '{"received": true}',
+    "amount": "149.99",
     "amount_cents": 4999,
     "commission_cents": 750,
     "commission_amount_cents": 750,
