@@ -37,9 +37,7 @@ urlpatterns = [
         name="payout-statement-csv",
     ),
     path("profile/", portal.profile, name="profile"),
-    path(
-        "notifications/", notification_settings.partner_notifications, name="notifications"
-    ),
+    path("notifications/", notification_settings.partner_notifications, name="notifications"),
     path("erase/", portal.erase, name="erase"),
     path("payout-details/", payout_details.payout_account, name="payout-account"),
     path("payout-details/tax/", payout_details.tax_details, name="tax-details"),

@@ -9,6 +9,7 @@ from dashboard.views import (
     commissions,
     conversions,
     demo_shop,
+    dynamic_url,
     events,
     integration,
     keys,
@@ -53,6 +54,11 @@ dashboard_patterns = [
         "programs/<uuid:program_id>/status/<slug:action>/",
         programs.program_status,
         name="program-status",
+    ),
+    path(
+        "programs/<uuid:program_id>/dynamic-url/",
+        dynamic_url.dynamic_url,
+        name="program-dynamic-url",
     ),
     path(
         "programs/<uuid:program_id>/invite/", program_detail.program_invite, name="program-invite"

@@ -22,6 +22,17 @@ from accounts.models import Merchant, Mode, Partner
 from partners.models import Application, Program
 
 TEXT_MAX = 500
+# Failed attempts in a row (over all of a URL's deliveries) after which the URL is
+# disabled: five, the first attempt and four retries of one partner's request, spread
+# over about 45 minutes (see `services.RETRY_DELAYS`), so a receiver that is down for a
+# deploy is not dropped, and one that never works is dropped the first day.
+DISABLE_AFTER_FAILURES = 5
+DISABLE_AFTER_FAILURES_DOC = (
+    f"one whose requests fail {DISABLE_AFTER_FAILURES} times in a row (network errors, "
+    "timeouts, answers other than 2xx, empty answers; each partner's request is tried "
+    "5 times over about 45 minutes: at once, then after 30 s, 2, 10 and 30 minutes) is "
+    "disabled too."
+)
 
 
 class DynamicUrl(models.Model):

@@ -27,7 +27,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dynamic_delivery.models import TEXT_MAX, DeliveryStatus, DynamicDelivery, DynamicUrl
+from dynamic_delivery.models import (
+    DISABLE_AFTER_FAILURES,
+    TEXT_MAX,
+    DeliveryStatus,
+    DynamicDelivery,
+    DynamicUrl,
+)
 from notifications.models import Kind
 from notifications.services import notify_after_commit
 from partners.models import Application, ApplicationStatus, Program, ReferralCode
@@ -36,11 +42,6 @@ from webhooks.services.endpoints import check_url
 
 logger = logging.getLogger(__name__)
 
-# Failed attempts in a row (over all of a URL's deliveries) after which the URL is
-# disabled: five, the first and four retries of one partner's request, spread over
-# about 45 minutes, so a receiver that is down for a deploy is not dropped, and one
-# that never works is dropped the first day.
-DISABLE_AFTER_FAILURES = 5
 # The wait after each failed attempt of one delivery; after the last, it has failed.
 RETRY_DELAYS = (
     timedelta(seconds=30),

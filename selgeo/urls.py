@@ -8,6 +8,7 @@ import selgeo.api.schema  # noqa: F401  (registers the OpenAPI auth extensions)
 from accounts.urls import api_urlpatterns as accounts_api
 from conversions.urls import api_urlpatterns as conversions_api
 from dashboard.urls import urlpatterns as dashboard_pages
+from dynamic_delivery.urls import api_urlpatterns as dynamic_delivery_api
 from fx.urls import api_urlpatterns as fx_api
 from partners.urls import api_urlpatterns as partners_api
 from payouts.urls import api_urlpatterns as payouts_api
@@ -32,6 +33,7 @@ api_v1 = [
     path("docs", DocsView.as_view(url_name="openapi"), name="api-docs"),
     *accounts_api,
     *partners_api,
+    *dynamic_delivery_api,
     *payouts_api,
     *webhooks_api,
     *fx_api,
