@@ -57,7 +57,11 @@ def _message(mail: Mail, context: dict[str, Any]) -> EmailMultiAlternatives:
         subject=mail.subject,
         body=render_to_string(f"{template}.txt", context),
         to=[mail.user.email],
-        headers={"X-Selgeo-Notification": mail.kind},
+        headers={
+            "X-Selgeo-Notification": mail.kind,
+            # Mail clients offer their "unsubscribe" button for it: the switches page.
+            "List-Unsubscribe": f"<{context['preferences_url']}>",
+        },
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message

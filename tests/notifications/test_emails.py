@@ -93,6 +93,9 @@ def test_new_application_mails_each_member_who_wants_it(
     assert "I review trail shoes" in mail.body
     assert f"{PUBLIC_URL}/dashboard/applications/" in mail.body
     assert f"{PUBLIC_URL}/dashboard/settings/notifications/" in mail.body
+    assert mail.extra_headers["List-Unsubscribe"] == (
+        f"<{PUBLIC_URL}/dashboard/settings/notifications/>"
+    )
     html = html_of(mail)
     assert "<strong>Anna&#x27;s Runs</strong> applied" in html
     assert f'href="{PUBLIC_URL}/dashboard/applications/"' in html
