@@ -42,6 +42,31 @@ EXPLANATION_CODES = (
     REVSHARE_WINDOW_OVER,
 )
 
+# One sentence per code, for people: the dashboard shows it beside (never instead of)
+# the code. The stored `message` says the same for one conversion, with its details.
+CODE_SENTENCES: dict[str, str] = {
+    ATTRIBUTED_CLICK: "Attributed through the partner's tracking link.",
+    ATTRIBUTED_PROMO_CODE: "Attributed through the partner's promo code.",
+    CLICK_NOT_FOUND: "The click id matches no click of this merchant in this mode.",
+    CLICK_EXPIRED: "The click's attribution window had closed when the sale happened.",
+    CLICK_IS_BOT: "The click was made by a bot or crawler; bots never earn.",
+    CLICK_AFTER_CONVERSION: "The sale happened before the click was recorded.",
+    REFERRAL_CODE_DISABLED: "The partner's referral code had been disabled.",
+    PROMO_CODE_UNKNOWN: "The promo code matches no promo code of this merchant.",
+    PROMO_CODE_DISABLED: "The promo code had been disabled.",
+    PARTNER_ERASED: "The partner erased their data and can no longer earn.",
+    PROGRAM_NOT_ACTIVE: "The program was not published (draft, paused or archived).",
+    CURRENCY_MISMATCH: "The sale's currency is not one the program pays on.",
+    CPA_CUSTOMER_LIMIT: "CPA pays once per customer, and this customer had already converted.",
+    CPA_CLICK_LIMIT: "CPA pays once per click, and this click had already converted.",
+    REVSHARE_WINDOW_OVER: "The RevShare period for this customer was over.",
+}
+
+
+def code_sentence(code: str) -> str:
+    return CODE_SENTENCES.get(code, "")
+
+
 # The result of one step.
 PASS, FAIL, SKIPPED, INFO = "pass", "fail", "skipped", "info"
 

@@ -35,6 +35,8 @@ from conversions.money import BPS_DENOMINATOR, percent_of
 from conversions.representations import commission_data, conversion_data
 from fx.rates import convert_minor, plain
 from fx.selectors import RateSet, in_reporting_currency, rate_set_at, reporting_currency_of
+from notifications.models import Kind
+from notifications.services import first_conversion_after_commit, notify_after_commit
 from partners.models import CommissionType, Program
 from products.lines import LineItemInput, ResolvedLine, line_item_rows, lines_price, lines_resolve
 from selgeo.api.errors import NotFound, ValidationFailed
@@ -187,6 +189,13 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
                 "A conversion with this external_transaction_id already exists"
             )
         events_recorded(events)
+        if conversion.attributed and conversion.partner_id is not None:
+            first_conversion_after_commit(
+                merchant_id=merchant.pk,
+                mode=mode,
+                partner_id=conversion.partner_id,
+                conversion_id=conversion.pk,
+            )
         if mode == Mode.TEST and data.click_id is not None:
             sandbox.test_session_record_conversion(conversion=conversion, sent=_sent(data))
     return Reported(conversion, representation)
@@ -450,6 +459,7 @@ def _approve_batch(*, now: datetime, batch_size: int) -> int:
         commission.status = CommissionStatus.APPROVED
         commission.approved_at = now
         _emit_commission(commission, "commission.approved")
+    notify_after_commit(kind=Kind.COMMISSION_APPROVED, subject_ids=[c.pk for c in batch])
     return len(batch)
 
 
@@ -488,6 +498,7 @@ def commission_approve(*, commission_id: uuid.UUID, now: datetime | None = None)
     commission.status = CommissionStatus.APPROVED
     commission.approved_at = now
     _emit_commission(commission, "commission.approved")
+    notify_after_commit(kind=Kind.COMMISSION_APPROVED, subject_ids=[commission.pk])
     return commission
 
 

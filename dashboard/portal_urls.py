@@ -5,6 +5,7 @@ from django.urls import path
 from dashboard.views import (
     auth,
     earnings,
+    notification_settings,
     payout_details,
     portal,
     portal_invitations,
@@ -36,6 +37,7 @@ urlpatterns = [
         name="payout-statement-csv",
     ),
     path("profile/", portal.profile, name="profile"),
+    path("notifications/", notification_settings.partner_notifications, name="notifications"),
     path("erase/", portal.erase, name="erase"),
     path("payout-details/", payout_details.payout_account, name="payout-account"),
     path("payout-details/tax/", payout_details.tax_details, name="tax-details"),

@@ -10,10 +10,12 @@ from dashboard.views import (
     commissions,
     conversions,
     demo_shop,
+    dynamic_url,
     events,
     integration,
     keys,
     order_webhooks,
+    notification_settings,
     overview,
     partners,
     payouts,
@@ -34,6 +36,11 @@ dashboard_patterns = [
         reporting.reporting_currency,
         name="reporting-currency",
     ),
+    path(
+        "settings/notifications/",
+        notification_settings.member_notifications,
+        name="notifications",
+    ),
     path("mode/", auth.switch_mode, name="switch-mode"),
     path("merchant/", auth.switch_merchant, name="switch-merchant"),
     path("programs/", programs.program_list, name="programs"),
@@ -51,6 +58,11 @@ dashboard_patterns = [
         "programs/<uuid:program_id>/status/<slug:action>/",
         programs.program_status,
         name="program-status",
+    ),
+    path(
+        "programs/<uuid:program_id>/dynamic-url/",
+        dynamic_url.dynamic_url,
+        name="program-dynamic-url",
     ),
     path(
         "programs/<uuid:program_id>/invite/", program_detail.program_invite, name="program-invite"

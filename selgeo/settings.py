@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "fx",
     "products",
     "compat.selly.apps.SellyConfig",
+    "notifications",
+    "dynamic_delivery",
     # Selgeo's own deployment checks (selgeo.checks).
     "selgeo.apps.SelgeoConfig",
 ]
@@ -495,6 +497,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "prepare-scheduled-payout-runs": {
         "task": "payouts.prepare_scheduled_runs",
         "schedule": 3600.0,
+    },
+    # Dynamic delivery retries that are due, and first attempts whose task was lost.
+    "dynamic-delivery-sweep": {
+        "task": "dynamic_delivery.sweep",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
     },
     # Exchange rates from SELGEO_FX_URL (nothing to do when it is empty).
     "fx-refresh-rates": {

@@ -10,6 +10,7 @@ from compat.affspace.urls import dialect_urlpatterns as affspace_dialect
 from compat.affspace.urls import urlpatterns as affspace_postback
 from conversions.urls import api_urlpatterns as conversions_api
 from dashboard.urls import urlpatterns as dashboard_pages
+from dynamic_delivery.urls import api_urlpatterns as dynamic_delivery_api
 from fx.urls import api_urlpatterns as fx_api
 from partners.urls import api_urlpatterns as partners_api
 from payouts.urls import api_urlpatterns as payouts_api
@@ -35,6 +36,7 @@ api_v1 = [
     path("docs", DocsView.as_view(url_name="openapi"), name="api-docs"),
     *accounts_api,
     *partners_api,
+    *dynamic_delivery_api,
     *payouts_api,
     *webhooks_api,
     *fx_api,

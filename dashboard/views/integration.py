@@ -79,6 +79,7 @@ def _status_context(session: TestSession) -> dict[str, Any]:
         "fields": sorted((session.validation or {}).get("fields", {}).items()),
         "explanation": conversion.attribution_explanation if conversion else None,
         "attributed": conversion.attributed if conversion else None,
+        "conversion": conversion,
     }
 
 

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Partner
+from notifications.models import Kind
+from notifications.services import notify_after_commit
 from partners.errors import ApplicationDuplicate, status_conflict
 from partners.models import Application, ApplicationStatus, Program, ProgramStatus, ReferralCode
 from partners.serializers import ApplicationOut
@@ -92,6 +94,7 @@ def application_submit(*, partner: Partner, program: Program, message: str = "")
         )
     )
     _emit(application, "partner.applied")
+    notify_after_commit(kind=Kind.APPLICATION_NEW, subject_ids=[application.pk])
     return application
 
 
@@ -133,7 +136,18 @@ def approve_for_invitation(*, partner: Partner, program: Program, message: str) 
         application.save(update_fields=["status", "invited", "decision_message", "decided_at"])
     _ensure_default_code(application)
     _emit(application, "application.approved")
+    _approved_after_commit(application, notify=False)
     return application
+
+
+def _approved_after_commit(application: Application, *, notify: bool) -> None:
+    # A partner who accepted an invitation approved it themselves: no mail tells them so.
+    # Either way the program's dynamic URL, if any, makes their personal delivery text.
+    from dynamic_delivery.services import dynamic_delivery_after_commit
+
+    if notify:
+        notify_after_commit(kind=Kind.APPLICATION_APPROVED, subject_ids=[application.pk])
+    dynamic_delivery_after_commit(application=application)
 
 
 def _locked(application: Application) -> Application:
@@ -159,6 +173,7 @@ def application_approve(*, application: Application, message: str = "") -> Appli
     locked.save(update_fields=["status", "decision_message", "decided_at"])
     _ensure_default_code(locked)
     _emit(locked, "application.approved")
+    _approved_after_commit(locked, notify=True)
     return locked
 
 
@@ -173,4 +188,5 @@ def application_reject(*, application: Application, message: str = "") -> Applic
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decision_message", "decided_at"])
     _emit(locked, "application.rejected")
+    notify_after_commit(kind=Kind.APPLICATION_REJECTED, subject_ids=[locked.pk])
     return locked

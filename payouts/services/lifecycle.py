@@ -20,6 +20,8 @@ from django.utils import timezone
 from accounts.models import Merchant
 from conversions.models import CommissionAdjustment
 from conversions.services import adjustments_mark_applied, commissions_mark_paid
+from notifications.models import Kind
+from notifications.services import notify_after_commit
 from payouts.representations import payout_data
 from payouts.run_errors import PayoutTransitionRefused
 from payouts.run_models import Payout, PayoutAdjustment, PayoutCommission, PayoutStatus
@@ -82,6 +84,8 @@ def payout_transition(
     payout = Payout.objects.select_related("partner", "payout_account").get(pk=payout_id)
     if to in EVENTS:
         emit(merchant=merchant, mode=mode, type=EVENTS[to], data=payout_data(payout))
+    if to == PayoutStatus.PAID:
+        notify_after_commit(kind=Kind.PAYOUT_SENT, subject_ids=[payout_id])
     return payout
 
 

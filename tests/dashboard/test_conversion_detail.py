@@ -51,13 +51,38 @@ def test_the_page_shows_each_attribution_step_in_order(alice_web, sales, partner
         ("pass", "currency"),
         ("pass", "attributed"),
     ]
+    # Partners and programs are named (with their ids beside), never only a UUID.
+    partner_html = (
+        f'partner <a href="/dashboard/partners/{partner.pk}/">{partner.display_name}</a> '
+        f'<span class="muted mono">({partner.pk})</span>'
+    )
+    program_html = (
+        f'program <a href="/dashboard/programs/{program.pk}/">Shoes</a> '
+        f'<span class="muted mono">(SHOES, {program.pk})</span>'
+    )
+
+    def named(message: str) -> str:
+        return (
+            escape(message)
+            .replace(f"partner {partner.pk}", partner_html)
+            .replace(f"Partner {partner.pk}", partner_html.replace("partner", "Partner", 1))
+            .replace("program SHOES", program_html)
+            .replace("Program SHOES", program_html.replace("program", "Program", 1))
+        )
+
     assert STEP.findall(body) == [
-        (step["result"], step["check"], escape(step["message"]))
+        (step["result"], step["check"], named(step["message"]))
         for step in conversion.attribution_steps
     ]
+    assert partner_html in STEP.findall(body)[1][2]
     explanation = conversion.attribution_explanation
     assert explanation["code"] == "attributed_click"
-    assert f"<code>attributed_click</code> {escape(explanation['message'])}" in body
+    assert (
+        "Attributed through the partner&#x27;s tracking link. "
+        '<span class="muted mono">attributed_click</span>'
+    ) in body
+    assert f'<p data-testid="explanation-message">{named(explanation["message"])}</p>' in body
+    assert f"partner {partner.pk}" not in body.replace(partner_html, "")
     assert f'<dt>click_id</dt><dd class="mono">{conversion.click_id_raw}</dd>' in body
     assert f'<a href="/dashboard/programs/{program.pk}/">Shoes</a>' in body
     assert f'<a href="/dashboard/partners/{partner.pk}/">{partner.display_name}</a>' in body
@@ -74,8 +99,14 @@ def escape_free(body: str) -> str:
 
 def test_an_unattributed_conversion_says_why(alice_web, sales):
     body = page(alice_web.get(url(sales.ids["c-none"])))
-    assert '<span class="pill disabled">not attributed</span>' in body
-    assert "<code>click_not_found</code>" in body
+    # Neutral, not a red or green verdict: nobody earned, nothing went wrong.
+    assert '<span class="pill unattributed">not attributed</span>' in body
+    assert '<span class="pill unattributed" title="No partner earns from this conversion">' in body
+    assert '<span class="pill approved">' not in body
+    assert (
+        "The click id matches no click of this merchant in this mode. "
+        '<span class="muted mono">click_not_found</span>'
+    ) in body
     assert [(result, check) for result, check, _ in STEP.findall(body)] == [
         ("info", "signals"),
         ("fail", "click_found"),

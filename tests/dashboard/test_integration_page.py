@@ -147,7 +147,21 @@ def test_a_conversion_with_the_click_id_turns_the_status_to_received(test_web, k
     body = page(status)
     assert "accepted" in body and str(Conversion.objects.get().pk) in body
     assert status.context["attributed"] is True
-    assert "attributed_click" in body
+    assert (
+        "Attributed through the partner&#x27;s tracking link. "
+        '<span class="muted mono">attributed_click</span>'
+    ) in body
+    # The explanation names the session's partner and program, not their bare ids.
+    conversion = Conversion.objects.select_related("partner", "program").get()
+    assert conversion.partner is not None and conversion.program is not None
+    assert (
+        f'{conversion.partner.display_name}</a> <span class="muted mono">({conversion.partner_id})'
+        in body
+    )
+    assert (
+        f'{conversion.program.name}</a> <span class="muted mono">({conversion.program.code}, '
+        in body
+    )
     assert "received.1" in body
 
 

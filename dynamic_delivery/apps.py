@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DynamicDeliveryConfig(AppConfig):
+    name = "dynamic_delivery"
+    verbose_name = "Dynamic delivery"

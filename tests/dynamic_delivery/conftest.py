@@ -1,0 +1,70 @@
+"""Dynamic delivery fixtures: a real receiver on loopback, fake DNS, tasks run inline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from accounts.models import Merchant, Partner
+from partners.models import Application, Program
+from selgeo.celery import app as celery_app
+from tests.factories import PartnerFactory
+from tests.partners.factories import ApplicationFactory, ProgramFactory
+from tests.webhooks import dns
+from tests.webhooks.receiver import Receiver
+
+
+@pytest.fixture(autouse=True)
+def _outbound_settings(settings: Any) -> None:
+    # Loopback is refused unless a test runs a receiver; attempts time out quickly.
+    settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = False
+    settings.SELGEO_WEBHOOKS_TIMEOUT_SECONDS = 2.0
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline() -> Iterator[None]:
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def receiver(settings: Any) -> Iterator[Receiver]:
+    settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = True
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_dns(settings: Any) -> Iterator[dict[str, list[list[str]]]]:
+    settings.SELGEO_WEBHOOKS_RESOLVER = "tests.webhooks.dns.resolve"
+    dns.ANSWERS.clear()
+    dns.QUERIES.clear()
+    yield dns.ANSWERS
+    dns.ANSWERS.clear()
+    dns.QUERIES.clear()
+
+
+@pytest.fixture
+def serials(merchant: Merchant) -> Program:
+    """Acme's test-mode program that sells serial keys (http URLs are allowed in test mode)."""
+    return ProgramFactory(merchant=merchant, mode="test", code="KEYS", name="Game Keys")
+
+
+@pytest.fixture
+def program(merchant: Merchant) -> Program:
+    return ProgramFactory(merchant=merchant, mode="live", code="KEYS-LIVE", name="Game Keys")
+
+
+@pytest.fixture
+def anna(db: None) -> Partner:
+    return PartnerFactory(display_name="Anna Plays", website="https://anna.example.org")
+
+
+@pytest.fixture
+def anna_applies(serials: Program, anna: Partner) -> Application:
+    return ApplicationFactory(program=serials, partner=anna, status="pending")
