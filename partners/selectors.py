@@ -6,6 +6,9 @@ partner and a mode. Views start every queryset here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
@@ -78,6 +81,17 @@ def partner_is_current() -> Exists:
             partner=OuterRef("partner_id"),
         )
     )
+
+
+def current_partner_ids(*, merchant_id: Any, mode: str, partner_ids: Iterable[Any]) -> set[str]:
+    """Which of these partners are still the merchant's in that mode (as
+    `partner_is_current` says of one row)."""
+    return {
+        str(pk)
+        for pk in Application.objects.filter(
+            merchant_id=merchant_id, mode=mode, partner_id__in=list(partner_ids)
+        ).values_list("partner_id", flat=True)
+    }
 
 
 def applications_for(*, merchant: Merchant, mode: str) -> QuerySet[Application]:

@@ -20,6 +20,7 @@ from accounts.models import Partner
 from conversions.explanations import code_sentence
 from conversions.models import Conversion, ConversionStatus
 from partners.models import Program
+from partners.selectors import FORMER_PARTNER, current_partner_ids
 
 register = template.Library()
 
@@ -66,10 +67,13 @@ def _named(conversion: Conversion) -> tuple[dict[str, Partner], dict[str, Progra
     return partners, programs
 
 
-def _partner_html(partner: Partner) -> str:
+def _partner_html(partner: Partner, *, current: bool) -> str:
     if partner.is_erased:
         # The name went with the erasure; the id stays so the rows can still be matched.
         name = mark_safe("<em>[name erased]</em>")
+    elif not current:
+        # The merchant erased what it held of the partner: its rows keep the id only.
+        name = format_html("<em>{}</em>", FORMER_PARTNER)
     else:
         name = format_html(
             '<a href="{}">{}</a>',
@@ -93,12 +97,18 @@ def _program_html(program: Program) -> str:
 def explained(message: str, conversion: Conversion) -> SafeString:
     """An explanation message with the partners and programs it names shown by name."""
     partners, programs = _named(conversion)
+    # Partners the merchant erased keep their id only; asked once per conversion.
+    if not hasattr(conversion, "_current_partner_ids"):
+        conversion._current_partner_ids = current_partner_ids(  # type: ignore[attr-defined]
+            merchant_id=conversion.merchant_id, mode=conversion.mode, partner_ids=partners
+        )
+    current: set[str] = conversion._current_partner_ids  # type: ignore[attr-defined]
     text = str(escape(message))
 
     def name(match: re.Match[str]) -> str:
         word, ref = match.group("word"), match.group("ref").lower()
         if word.lower() == "partner" and ref in partners:
-            return f"{word} {_partner_html(partners[ref])}"
+            return f"{word} {_partner_html(partners[ref], current=ref in current)}"
         if word.lower() == "program" and ref in programs:
             return f"{word} {_program_html(programs[ref])}"
         return match.group(0)
