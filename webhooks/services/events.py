@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery, TextField
+from django.db.models import Exists, Max, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -148,27 +149,63 @@ def event_fan_out(*, event_id: uuid.UUID | str) -> list[uuid.UUID]:
     Returns the deliveries to queue. A second call finds the event dispatched and does
     nothing, so the on-commit task and the sweep may both run it.
     """
+    return events_fan_out(event_ids=[event_id])
+
+
+def events_fan_out(*, event_ids: Sequence[uuid.UUID | str]) -> list[uuid.UUID]:
+    """`event_fan_out` for many events in one transaction: one query for their
+    endpoints, one insert for their first attempts, one update marking them dispatched.
+    """
     with transaction.atomic():
-        event = Event.objects.select_for_update().filter(pk=event_id).first()
-        if event is None or event.dispatched_at is not None:
+        # Locked in one order, so that two workers fanning out overlapping sets wait
+        # for each other instead of deadlocking.
+        events = list(
+            Event.objects.select_for_update()
+            .filter(pk__in=list(event_ids), dispatched_at__isnull=True)
+            .order_by("pk")
+        )
+        if not events:
             return []
-        now = timezone.now()
-        deliveries = [
-            Delivery(
-                event=event,
-                endpoint=endpoint,
-                attempt=1,
-                trigger=DeliveryTrigger.AUTOMATIC,
-                status=DeliveryStatus.PENDING,
-                next_attempt_at=now,
-                claimed_until=lease_until(now),
-                created_at=now,
+        targets = {e.target_endpoint_id for e in events if e.target_endpoint_id is not None}
+        merchants = {e.merchant_id for e in events if e.target_endpoint_id is None}
+        endpoints = list(
+            WebhookEndpoint.objects.filter(
+                Q(pk__in=targets) | Q(merchant_id__in=merchants, disabled_at__isnull=True)
             )
-            for endpoint in _recipients(event)
-        ]
+        )
+        by_id = {endpoint.pk: endpoint for endpoint in endpoints}
+        by_owner: dict[tuple[Any, str], list[WebhookEndpoint]] = {}
+        for endpoint in endpoints:
+            if endpoint.disabled_at is None:
+                by_owner.setdefault((endpoint.merchant_id, endpoint.mode), []).append(endpoint)
+        now = timezone.now()
+        deliveries: list[Delivery] = []
+        for event in events:
+            if event.target_endpoint_id is not None:
+                found = by_id.get(event.target_endpoint_id)
+                recipients = [found] if found is not None else []
+            else:
+                recipients = [
+                    endpoint
+                    for endpoint in by_owner.get((event.merchant_id, event.mode), [])
+                    if catalogue.subscribes(endpoint.event_types, event.type)
+                ]
+            deliveries.extend(
+                Delivery(
+                    event=event,
+                    endpoint=endpoint,
+                    attempt=1,
+                    trigger=DeliveryTrigger.AUTOMATIC,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=now,
+                    claimed_until=lease_until(now),
+                    created_at=now,
+                )
+                for endpoint in recipients
+            )
         # A replay by hand may have numbered an attempt 1 already: it stands for this one.
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        Event.objects.filter(pk=event.pk).update(dispatched_at=now)
+        Delivery.objects.bulk_create(deliveries, batch_size=500, ignore_conflicts=True)
+        Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
     return [d.pk for d in deliveries]
 
 
