@@ -1,70 +1,135 @@
-"""Webhook delivery throughput: events per second delivered to a local receiver by one worker.
+"""Webhook delivery throughput and latency: one worker process, three local receivers.
 
-    .venv/bin/python bench/webhooks_throughput.py [--events 1000] [--mode worker|inline]
+    .venv/bin/python bench/webhooks_throughput.py [--events 10000] [--paced 2000]
+        [--slow-seconds 5] [--limit 300] [--code-root PATH]
 
-`worker` (the default) starts one Celery worker process (prefork, concurrency 1) on the
-Redis broker, commits the events in one transaction and times from the commit until every
-delivery is recorded as succeeded: dispatch, signing, HTTP and bookkeeping, as in
-production. `inline` runs the same tasks eagerly in this process, without the broker.
+Three merchants, each with one endpoint on a receiver of its own (a separate process on
+127.0.0.1 answering 200 at once over keep-alive connections). One Celery worker process
+(prefork, concurrency 1; it sends on SELGEO_WEBHOOKS_SEND_THREADS threads, at most
+SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY per endpoint) on the Redis broker. Three runs:
 
-Uses DATABASE_URL (PostgreSQL, migrated here if needed) and REDIS_URL (the broker, for
-`worker`). The receiver is a keep-alive HTTP server on 127.0.0.1 answering 200 at once,
-so the figure is Selgeo's cost per delivery, not a receiver's. The rows it creates (a
-merchant named bench-webhooks-…) are deleted at the end.
+1. burst: `--events` events, a third per merchant, committed 100 per transaction as fast
+   as the bench can; deliveries per second from the first commit to the last receipt.
+2. paced: `--paced` events at about 150 per second, 10 per transaction: the worker is not
+   saturated, and the latency from each commit to its receipt is the one a merchant sees.
+3. slow: the burst again with the first receiver answering only after `--slow-seconds`
+   (past the 3 s timeout the worker runs with): deliveries per second to the other two.
+
+Latency is from the commit (taken right after it returns) to the moment the receiver has
+read the request, both on this machine's clock; p50/p95 over every first receipt.
+`--code-root` runs the same scenarios against another checkout (the code before a
+change); each run stops after `--limit` seconds and reports what was delivered by then.
+
+Uses DATABASE_URL (PostgreSQL, migrated here if needed) and REDIS_URL. The merchants it
+creates (bench-webhooks-…) are deleted at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selgeo.settings")
 # Outside production loopback receivers are allowed; this makes sure of it.
 os.environ.setdefault("SELGEO_WEBHOOKS_ALLOW_LOOPBACK", "1")
+TIMEOUT_SECONDS = "3"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    received = 0
+def _serve(port_out: Any, delay: Any) -> None:
+    """A receiver process: records when each webhook-id arrived; GET /dump returns them."""
+    received: dict[str, float] = {}
     lock = threading.Lock()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with _Handler.lock:
-            _Handler.received += 1
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
 
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            arrived = time.time()
+            if delay.value:
+                time.sleep(delay.value)
+            else:
+                with lock:
+                    received.setdefault(self.headers.get("webhook-id", ""), arrived)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except OSError:
+                self.close_connection = True
 
-def _start_receiver() -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        def do_GET(self) -> None:
+            with lock:
+                body = json.dumps(received if self.path == "/dump" else len(received)).encode()
+                if self.path == "/reset":
+                    received.clear()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-    ).start()
-    return server
+    server.request_queue_size = 128
+    port_out.value = server.server_address[1]
+    server.serve_forever(poll_interval=0.1)
 
 
-def _start_worker(queue: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SELGEO_TASKS_EAGER": "0", "SELGEO_CELERY_QUEUE": queue}
-    worker = subprocess.Popen(
+class Receiver:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.port = context.Value("i", 0)
+        self.delay = context.Value("d", 0.0)
+        self.process = context.Process(target=_serve, args=(self.port, self.delay), daemon=True)
+        self.process.start()
+        while not self.port.value:
+            time.sleep(0.01)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port.value}/hook"
+
+    def _get(self, path: str) -> Any:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port.value}{path}") as answer:
+            return json.loads(answer.read())
+
+    def count(self) -> int:
+        return int(self._get("/count"))
+
+    def dump(self) -> dict[str, float]:
+        return dict(self._get("/dump"))
+
+    def reset(self) -> None:
+        self._get("/reset")
+
+
+def _start_worker(queue: str, code_root: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SELGEO_TASKS_EAGER": "0",
+        "SELGEO_CELERY_QUEUE": queue,
+        "SELGEO_WEBHOOKS_TIMEOUT_SECONDS": TIMEOUT_SECONDS,
+        "SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS": "10",
+    }
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -83,11 +148,10 @@ def _start_worker(queue: str) -> subprocess.Popen[bytes]:
             "-n",
             f"{queue}@%h",
         ],
-        cwd=ROOT,
+        cwd=code_root,
         env=env,
         start_new_session=True,
     )
-    return worker
 
 
 def _wait_for_worker(app: Any, queue: str, timeout: float = 60) -> None:
@@ -108,70 +172,170 @@ def _forget_queue(app: Any, queue: str) -> None:
     client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _commit(merchants: list[Any], events: int, per_transaction: int, rate: float) -> dict[str, float]:
+    """Commit events round-robin over the merchants; the commit time of each event id."""
+    from django.db import transaction
+
+    from webhooks import services
+
+    committed: dict[str, float] = {}
+    started = time.monotonic()
+    for first in range(0, events, per_transaction):
+        with transaction.atomic():
+            ids = [
+                services.emit(
+                    merchant=merchants[n % len(merchants)],
+                    mode="test",
+                    type="conversion.created",
+                    data={"id": str(uuid.uuid4()), "n": n, "amount_cents": 4900},
+                ).public_id
+                for n in range(first, min(events, first + per_transaction))
+            ]
+        moment = time.time()
+        committed.update(dict.fromkeys(ids, moment))
+        if rate:
+            ahead = started + (first + per_transaction) / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+    return committed
+
+
+def _run(
+    name: str,
+    merchants: list[Any],
+    receivers: list[Receiver],
+    *,
+    events: int,
+    per_transaction: int,
+    rate: float,
+    limit: float,
+    measured: list[int],
+) -> None:
+    for receiver in receivers:
+        receiver.reset()
+    started = time.time()
+    committed = _commit(merchants, events, per_transaction, rate)
+    expected = sum(1 for n in range(events) if n % len(merchants) in measured)
+    while sum(receivers[i].count() for i in measured) < expected:
+        if time.time() - started > limit:
+            break
+        time.sleep(0.05)
+    arrivals: dict[str, float] = {}
+    for i in measured:
+        arrivals.update(receivers[i].dump())
+    lags = [arrivals[e] - committed[e] for e in arrivals if e in committed]
+    last = max(arrivals.values(), default=started)
+    elapsed = max(last - started, 1e-9)
+    print(
+        f"{name}: {len(lags)}/{expected} deliveries to receivers {[i + 1 for i in measured]} "
+        f"in {elapsed:.1f} s = {len(lags) / elapsed:.0f}/s; commit-to-receipt "
+        f"p50 {_percentile(lags, 0.5) * 1000:.0f} ms, p95 {_percentile(lags, 0.95) * 1000:.0f} ms"
+        + (f" (mean {statistics.mean(lags) * 1000:.0f} ms)" if lags else ""),
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--mode", choices=["worker", "inline"], default="worker")
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--paced", type=int, default=2000)
+    parser.add_argument("--slow-seconds", type=float, default=5.0)
+    parser.add_argument("--limit", type=float, default=300.0)
+    parser.add_argument("--code-root", type=Path, default=ROOT)
+    parser.add_argument("--skip", default="", help="comma-separated: burst,paced,slow")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        raise SystemExit("Set DATABASE_URL (PostgreSQL) first")
-    if args.mode == "worker" and not os.environ.get("REDIS_URL"):
-        raise SystemExit("Set REDIS_URL (the broker) for --mode worker, or use --mode inline")
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL (the broker) first")
+    code_root = args.code_root.resolve()
+    sys.path.insert(0, str(code_root))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selgeo.settings")
+    receivers = [Receiver() for _ in range(3)]
 
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
 
     from accounts.models import Merchant
     from selgeo.celery import app
     from webhooks import services
-    from webhooks.models import Delivery
 
     call_command("migrate", verbosity=0)
-    receiver = _start_receiver()
-    url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     suffix = uuid.uuid4().hex[:10]
-    merchant = Merchant.objects.create(name="Bench webhooks", slug=f"bench-webhooks-{suffix}")
-    endpoint = services.endpoint_create(merchant=merchant, mode="test", url=url)
+    merchants = [
+        Merchant.objects.create(name=f"Bench webhooks {i}", slug=f"bench-webhooks-{suffix}-{i}")
+        for i in range(3)
+    ]
+    for merchant, receiver in zip(merchants, receivers, strict=True):
+        services.endpoint_create(merchant=merchant, mode="test", url=receiver.url)
     queue = f"bench-webhooks-{suffix}"
-    worker = None
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    worker = _start_worker(queue, code_root)
+    skip = set(args.skip.split(","))
+    print(
+        f"code: {code_root}; one worker process (prefork, concurrency 1), "
+        f"SELGEO_WEBHOOKS_SEND_THREADS={os.environ.get('SELGEO_WEBHOOKS_SEND_THREADS', 'default')}"
+        f", timeout {TIMEOUT_SECONDS} s; load: {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     try:
-        if args.mode == "worker":
-            app.conf.task_always_eager = False
-            app.conf.task_default_queue = queue
-            worker = _start_worker(queue)
-            _wait_for_worker(app, queue)
-        else:
-            app.conf.task_always_eager = True
-        delivered = Delivery.objects.filter(endpoint=endpoint, status="succeeded")
-        with transaction.atomic():
-            for n in range(args.events):
-                services.emit(
-                    merchant=merchant,
-                    mode="test",
-                    type="conversion.created",
-                    data={"id": str(uuid.uuid4()), "n": n, "amount_cents": 4900},
-                )
-            started = time.monotonic()
-        while delivered.count() < args.events:
-            if time.monotonic() - started > 600:
-                raise SystemExit("Deliveries did not complete within 10 minutes")
-            time.sleep(0.05)
-        elapsed = time.monotonic() - started
-        print(
-            f"webhooks: {args.events} events delivered in {elapsed:.2f} s = "
-            f"{args.events / elapsed:.0f} events/s (one worker, {args.mode}; "
-            f"receiver saw {_Handler.received} requests)"
-        )
+        _wait_for_worker(app, queue)
+        everyone = [0, 1, 2]
+        if "burst" not in skip:
+            _run(
+                "burst",
+                merchants,
+                receivers,
+                events=args.events,
+                per_transaction=100,
+                rate=0,
+                limit=args.limit,
+                measured=everyone,
+            )
+        if "paced" not in skip:
+            _run(
+                "paced",
+                merchants,
+                receivers,
+                events=args.paced,
+                per_transaction=10,
+                rate=150,
+                limit=args.limit,
+                measured=everyone,
+            )
+        if "slow" not in skip:
+            receivers[0].delay.value = args.slow_seconds
+            _run(
+                f"slow (receiver 1 answers after {args.slow_seconds:g} s)",
+                merchants,
+                receivers,
+                events=args.events,
+                per_transaction=100,
+                rate=0,
+                limit=args.limit,
+                measured=[1, 2],
+            )
+        print(f"load after: {os.getloadavg()[0]:.2f}", flush=True)
     finally:
-        if worker is not None:
-            os.killpg(worker.pid, signal.SIGTERM)
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
             worker.wait(timeout=30)
-            _forget_queue(app, queue)
-        receiver.shutdown()
-        merchant.delete()
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        _forget_queue(app, queue)
+        for receiver in receivers:
+            receiver.process.terminate()
+        for merchant in merchants:
+            merchant.delete()
 
 
 if __name__ == "__main__":

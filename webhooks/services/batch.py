@@ -22,7 +22,7 @@ import os
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -58,21 +58,28 @@ from webhooks.services.scheduling import lease_until
 logger = logging.getLogger("selgeo.webhooks")
 
 # Answers are written together once this many are in, or this long after the first.
-RECORD_BATCH = 100
-RECORD_EVERY = 0.05
-# While claiming, how long to wait for an answer before looking for new work again.
-POLL_SECONDS = 0.02
-IDLE_POLL_SECONDS = 0.2
+# Until then they do not count as in flight (see `deliveries_claim`).
+RECORD_BATCH = 200
+RECORD_EVERY = 0.2
+# The shortest time between two claims, and between two looks for new events, while
+# requests are in flight: each claim then takes many rows rather than one.
+CLAIM_GAP = 0.01
+FAN_OUT_GAP = 0.1
+# While claiming found nothing, how long to wait for an answer before looking again.
+IDLE_POLL_SECONDS = 0.1
 # Once a pump's time is up it stops taking work for endpoints whose requests have been
 # in flight this long (slow receivers) and ends when none is left.
 SLOW_SECONDS = 0.5
+# A pump holds (in flight or queued) up to this many times its threads, half of it for
+# one endpoint at most, and claims again once it holds half of that.
+CLAIM_AHEAD = 4
 # Undispatched events a pump fans out per round.
 FAN_OUT_BATCH = 200
 
 _CLAIM = """
 WITH busy AS (
     SELECT endpoint_id, count(*) AS in_flight FROM webhooks_delivery
-    WHERE status = 'sending' GROUP BY endpoint_id
+    WHERE status = 'sending'{answered} GROUP BY endpoint_id
 ), locked AS (
     SELECT id, endpoint_id, next_attempt_at FROM webhooks_delivery
     WHERE status = 'pending' AND next_attempt_at <= %s{only}{exclude}
@@ -109,17 +116,27 @@ def deliveries_claim(
     now: datetime,
     only: Sequence[Id] | None = None,
     exclude_endpoints: Collection[Id] = (),
+    answered: Collection[Id] = (),
+    per_endpoint: int | None = None,
 ) -> list[uuid.UUID]:
     """Claim up to `limit` due deliveries (of `only`, when given) in one statement.
 
     At most SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY attempts are in flight per endpoint,
-    counting those other workers hold; the oldest due attempts go first.
+    counting those other workers hold; the oldest due attempts go first. `answered`
+    are attempts of the caller's whose answer is in but not yet written: no longer in
+    flight, so they do not count. `per_endpoint` (the concurrency by default) is how
+    many a caller that queues attempts per endpoint may hold for each.
     """
     if limit <= 0 or (only is not None and not only):
         return []
-    cap = max(1, int(settings.SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY))
+    cap = per_endpoint or max(1, int(settings.SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY))
     ops = connection.ops
-    params: list[object] = [ops.adapt_datetimefield_value(now + EARLY_TOLERANCE)]
+    params: list[object] = []
+    answered_sql = ""
+    if answered:
+        answered_sql = _in("id", list(answered)).replace(" IN ", " NOT IN ")
+        params.extend(_db_id(i) for i in answered)
+    params.append(ops.adapt_datetimefield_value(now + EARLY_TOLERANCE))
     only_sql = exclude_sql = ""
     if only is not None:
         only_sql = _in("id", only)
@@ -133,11 +150,13 @@ def deliveries_claim(
     params += [cap, scan, cap, limit]
     params += [ops.adapt_datetimefield_value(lease_until(now)), ops.adapt_datetimefield_value(now)]
     sql = _CLAIM.format(
+        answered=answered_sql,
         only=only_sql,
         exclude=exclude_sql,
         lock=" FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement: in autocommit it is its own transaction.
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [uuid.UUID(str(row[0])) for row in cursor.fetchall()]
 
@@ -262,6 +281,55 @@ RECORDED_FIELDS = (
 )
 
 
+_WRITE_ANSWERS = """
+UPDATE webhooks_delivery AS d SET status = a.status, response_status = a.response_status,
+    latency_ms = a.latency_ms, response_excerpt = a.response_excerpt, error = a.error,
+    claimed_until = NULL, lag_ms = a.lag_ms
+FROM unnest(%s::uuid[], %s::varchar[], %s::smallint[], %s::integer[], %s::text[],
+    %s::varchar[], %s::integer[])
+    AS a(id, status, response_status, latency_ms, response_excerpt, error, lag_ms)
+WHERE d.id = a.id AND d.status = 'sending'
+RETURNING d.id
+"""
+
+# Endpoints whose success this process wrote, and when (see `deliveries_record`).
+_success_written: dict[uuid.UUID, datetime] = {}
+
+
+def _write_answers(deliveries: list[Delivery]) -> set[uuid.UUID]:
+    """Write the answers of the attempts still `sending`; returns the ones written."""
+    if not deliveries:
+        return set()
+    if connection.vendor != "postgresql":
+        still_sending = set(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=[d.pk for d in deliveries], status=DeliveryStatus.SENDING)
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.bulk_update(
+            [d for d in deliveries if d.pk in still_sending], RECORDED_FIELDS, batch_size=500
+        )
+        return still_sending
+    # One statement with one array per column: Django's bulk_update builds a CASE per
+    # field and row, which costs more than the sending itself at these volumes.
+    columns: list[list[object]] = [[] for _ in range(7)]
+    for d in deliveries:
+        row = (
+            d.pk,
+            d.status,
+            d.response_status,
+            d.latency_ms,
+            d.response_excerpt,
+            d.error,
+            d.lag_ms,
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_WRITE_ANSWERS, columns)
+        return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+
+
 @transaction.atomic
 def deliveries_record(
     outcomes: list[tuple[Delivery, transport.HttpResult]],
@@ -272,29 +340,34 @@ def deliveries_record(
     sweep wrote it: its next attempt exists already.
     """
     finished = timezone.now()
-    ids = [delivery.pk for delivery, _ in outcomes]
-    still_sending = set(
-        Delivery.objects.select_for_update()
-        .filter(pk__in=ids, status=DeliveryStatus.SENDING)
-        .values_list("pk", flat=True)
-    )
-    recorded = [(d, r) for d, r in outcomes if d.pk in still_sending]
-    for delivery, result in recorded:
+    for delivery, result in outcomes:
         _fields(delivery, result)
-    Delivery.objects.bulk_update([d for d, _ in recorded], RECORDED_FIELDS, batch_size=500)
+    written = _write_answers([delivery for delivery, _ in outcomes])
+    recorded = [(d, r) for d, r in outcomes if d.pk in written]
     succeeded = {d.endpoint_id for d, r in recorded if r.ok}
     failed = [(d, r) for d, r in recorded if not r.ok]
-    if succeeded:
+    failing = {d.endpoint_id for d, _ in failed}
+    for endpoint_id in failing:
+        _success_written.pop(endpoint_id, None)
+    fresh = {
+        endpoint_id
+        for endpoint_id in succeeded - failing
+        if (written_at := _success_written.get(endpoint_id)) is not None
+        and written_at >= finished - SUCCESS_RESOLUTION
+    }
+    if succeeded - fresh:
         # Every worker delivering to a busy endpoint would queue on its row: it is
-        # written only when it changes meaningfully (last_success_at to the minute).
-        WebhookEndpoint.objects.filter(pk__in=succeeded).filter(
+        # written only when it changes meaningfully (last_success_at to the minute),
+        # and this process skips the statement while its own last write is that recent.
+        WebhookEndpoint.objects.filter(pk__in=succeeded - fresh).filter(
             Q(failing_since__isnull=False)
             | Q(last_success_at__isnull=True)
             | Q(last_success_at__lt=finished - SUCCESS_RESOLUTION)
         ).update(failing_since=None, last_success_at=finished)
+        for endpoint_id in succeeded - fresh - failing:
+            _success_written[endpoint_id] = finished
     if not failed:
         return []
-    failing = {d.endpoint_id for d, _ in failed}
     endpoints = WebhookEndpoint.objects.filter(pk__in=failing)
     endpoints.exclude(pk__in=succeeded).update(
         failing_since=Coalesce("failing_since", Value(finished)), last_failure_at=finished
@@ -375,16 +448,178 @@ def _schedule_retries(
 def _fan_out_undispatched() -> int:
     from webhooks.services.events import events_fan_out
 
-    with transaction.atomic():
-        ids = list(
-            Event.objects.select_for_update(skip_locked=True)
-            .filter(dispatched_at__isnull=True)
-            .order_by("created_at")
-            .values_list("pk", flat=True)[:FAN_OUT_BATCH]
-        )
-        if ids:
-            events_fan_out(event_ids=ids)
+    # A plain read first: most looks find nothing, and the fan-out locks what it takes.
+    ids = list(
+        Event.objects.filter(dispatched_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:FAN_OUT_BATCH]
+    )
+    if ids:
+        events_fan_out(event_ids=ids)
     return len(ids)
+
+
+class _Pump:
+    """One run of `deliveries_pump`: what it claimed, queued, sent and has yet to write.
+
+    Claimed attempts wait in a queue per endpoint and start while the endpoint has
+    fewer than SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY requests in flight, so one claim
+    feeds the threads for a while (claims cost a round trip to the database each). An
+    endpoint with a request in flight for SLOW_SECONDS is slow: its queued attempts are
+    given back (pending again, for any worker) and it is claimed for no more while it
+    stays slow, so it never holds attempts its lease could not cover.
+    """
+
+    def __init__(self, only: Sequence[Id] | None, seconds: float | None) -> None:
+        self.threads = max(1, int(settings.SELGEO_WEBHOOKS_SEND_THREADS))
+        self.cap = max(1, int(settings.SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY))
+        self.timeout = float(settings.SELGEO_WEBHOOKS_TIMEOUT_SECONDS)
+        self.allow_loopback = bool(settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK)
+        self.ca_bundle = str(settings.SELGEO_WEBHOOKS_CA_BUNDLE)
+        self.pool = _sender_pool()
+        self.remaining: set[uuid.UUID] | None = (
+            {i if isinstance(i, uuid.UUID) else uuid.UUID(str(i)) for i in only}
+            if only is not None
+            else None
+        )
+        now = time.monotonic()
+        self.deadline = now + seconds if seconds is not None else None
+        self.hard_stop = now + seconds + self.timeout + 1.0 if seconds is not None else None
+        self.in_flight: dict[Future[transport.HttpResult], _Job] = {}
+        self.queued: dict[uuid.UUID, deque[_Job]] = {}
+        self.active: Counter[uuid.UUID] = Counter()
+        self.answers: list[tuple[Delivery, transport.HttpResult]] = []
+        self.first_answer = 0.0
+        self.last_claim = self.last_fan_out = -1.0
+        self.fanned_full = True
+        self.result = PumpResult()
+
+    @property
+    def holding(self) -> int:
+        return len(self.in_flight) + sum(len(q) for q in self.queued.values())
+
+    def slow_endpoints(self, clock: float) -> set[uuid.UUID]:
+        return {
+            job.delivery.endpoint_id
+            for job in self.in_flight.values()
+            if clock - job.submitted >= SLOW_SECONDS
+        }
+
+    def give_back(self, endpoint_ids: Collection[uuid.UUID]) -> None:
+        """Queued attempts of these endpoints go back to `pending`, unsent."""
+        ids = [job.delivery.pk for e in endpoint_ids for job in self.queued.pop(e, ())]
+        if self.remaining is not None:
+            self.remaining.update(ids)
+        if ids:
+            Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.PENDING, claimed_until=None, attempted_at=None
+            )
+
+    def claim(self, clock: float, exclude: set[uuid.UUID]) -> bool:
+        if self.remaining is None and (
+            self.fanned_full or clock - self.last_fan_out >= FAN_OUT_GAP
+        ):
+            self.fanned_full = _fan_out_undispatched() >= FAN_OUT_BATCH
+            self.last_fan_out = clock
+        self.last_claim = clock
+        now = timezone.now()
+        claimed = deliveries_claim(
+            limit=self.threads * CLAIM_AHEAD - self.holding,
+            now=now,
+            only=sorted(self.remaining, key=str) if self.remaining is not None else None,
+            exclude_endpoints=exclude,
+            answered=[delivery.pk for delivery, _ in self.answers],
+            # A fast endpoint may have much queued: it drains in moments, and an
+            # endpoint that turns slow gives its queue back at once.
+            per_endpoint=max(self.cap, self.threads * CLAIM_AHEAD // 2),
+        )
+        if self.remaining is not None:
+            self.remaining.difference_update(claimed)
+        jobs, cancelled = _prepare(claimed, now)
+        self.result.cancelled += cancelled
+        for job in jobs:
+            self.queued.setdefault(job.delivery.endpoint_id, deque()).append(job)
+        return bool(claimed)
+
+    def start(self) -> None:
+        for endpoint_id in list(self.queued):
+            queue = self.queued[endpoint_id]
+            while (
+                queue and self.active[endpoint_id] < self.cap and len(self.in_flight) < self.threads
+            ):
+                job = queue.popleft()
+                job.submitted = time.monotonic()
+                future = self.pool.submit(
+                    _send, job, self.timeout, self.allow_loopback, self.ca_bundle
+                )
+                self.in_flight[future] = job
+                self.active[endpoint_id] += 1
+            if not queue:
+                del self.queued[endpoint_id]
+
+    def collect(self, poll: float | None) -> None:
+        done, _ = wait(list(self.in_flight), timeout=poll, return_when=FIRST_COMPLETED)
+        for future in done:
+            job = self.in_flight.pop(future)
+            self.active[job.delivery.endpoint_id] -= 1
+            try:
+                answer = future.result()
+            except Exception:
+                # Not an answer: the attempt stays `sending` and the sweep tries again
+                # once its lease is past, as for a worker that died.
+                logger.exception("Webhook delivery %s failed unexpectedly", job.delivery.pk)
+                continue
+            if not self.answers:
+                self.first_answer = time.monotonic()
+            self.answers.append((job.delivery, answer))
+            self.result.sent += 1
+
+    def flush(self, *, force: bool = False) -> bool:
+        due = len(self.answers) >= RECORD_BATCH or (
+            self.answers and time.monotonic() - self.first_answer >= RECORD_EVERY
+        )
+        if not self.answers or not (force or due):
+            return False
+        batch, self.answers = self.answers, []
+        self.result.retries.extend(deliveries_record(batch))
+        return True
+
+    def run(self) -> PumpResult:
+        while True:
+            clock = time.monotonic()
+            slow = self.slow_endpoints(clock)
+            self.give_back(slow & self.queued.keys())
+            claiming = True
+            if self.deadline is not None and clock >= self.deadline:
+                # Past its time the pump serves the fast endpoints only until the slow
+                # requests are answered, then stops taking work: the next pump goes on.
+                claiming = bool(slow) and self.hard_stop is not None and clock < self.hard_stop
+            claimed_any = False
+            if (
+                claiming
+                # Topped up once the queues run low, so that each claim brings many.
+                and self.holding <= self.threads * CLAIM_AHEAD // 2
+                and (self.remaining is None or self.remaining)
+                and (not self.in_flight or clock - self.last_claim >= CLAIM_GAP)
+            ):
+                claimed_any = self.claim(clock, slow)
+            self.start()
+            if not self.in_flight:
+                # Written answers free their endpoints' places for another claim.
+                if self.flush(force=True) or claimed_any:
+                    continue
+                break
+            poll: float | None = CLAIM_GAP if claimed_any else IDLE_POLL_SECONDS
+            if not claiming or (self.remaining is not None and not self.remaining):
+                poll = None
+            self.collect(poll)
+            self.flush()
+        self.give_back(list(self.queued))
+        if self.deadline is not None and self.remaining is None:
+            self.result.more_due = Delivery.objects.filter(
+                status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+            ).exists()
+        return self.result
 
 
 def deliveries_pump(
@@ -397,97 +632,7 @@ def deliveries_pump(
     the sweep's); without, any due delivery and any event not yet fanned out, so that
     a busy worker keeps taking new events while it sends.
     """
-    threads = max(1, int(settings.SELGEO_WEBHOOKS_SEND_THREADS))
-    timeout = float(settings.SELGEO_WEBHOOKS_TIMEOUT_SECONDS)
-    allow_loopback = bool(settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK)
-    ca_bundle = str(settings.SELGEO_WEBHOOKS_CA_BUNDLE)
-    pool = _sender_pool()
-    remaining: set[uuid.UUID] | None = (
-        {i if isinstance(i, uuid.UUID) else uuid.UUID(str(i)) for i in only}
-        if only is not None
-        else None
-    )
-    started = time.monotonic()
-    deadline = started + seconds if seconds is not None else None
-    hard_stop = deadline + timeout + 1.0 if deadline is not None else None
-    in_flight: dict[Future[transport.HttpResult], _Job] = {}
-    answers: list[tuple[Delivery, transport.HttpResult]] = []
-    first_answer = 0.0
-    result = PumpResult()
-    idle = False
-
-    def flush() -> None:
-        nonlocal answers
-        if answers:
-            batch, answers = answers, []
-            result.retries.extend(deliveries_record(batch))
-
-    while True:
-        clock = time.monotonic()
-        claiming = True
-        exclude: set[uuid.UUID] = set()
-        if deadline is not None and clock >= deadline:
-            slow = {
-                job.delivery.endpoint_id
-                for job in in_flight.values()
-                if clock - job.submitted >= SLOW_SECONDS
-            }
-            # Past its time the pump serves the fast endpoints only until the slow
-            # requests are answered, then stops taking work and lets the next pump go on.
-            claiming = bool(slow) and hard_stop is not None and clock < hard_stop
-            exclude = slow
-        claimed_any = False
-        if claiming and len(in_flight) < threads and (remaining is None or remaining):
-            if remaining is None:
-                _fan_out_undispatched()
-            now = timezone.now()
-            claimed = deliveries_claim(
-                limit=threads - len(in_flight),
-                now=now,
-                only=sorted(remaining, key=str) if remaining is not None else None,
-                exclude_endpoints=exclude,
-            )
-            if remaining is not None:
-                remaining.difference_update(claimed)
-            jobs, cancelled = _prepare(claimed, now)
-            result.cancelled += cancelled
-            claimed_any = bool(claimed)
-            for job in jobs:
-                job.submitted = time.monotonic()
-                in_flight[pool.submit(_send, job, timeout, allow_loopback, ca_bundle)] = job
-        if not in_flight:
-            flush()
-            if claimed_any:
-                continue
-            break
-        idle = not claimed_any
-        poll = None if not claiming else (IDLE_POLL_SECONDS if idle else POLL_SECONDS)
-        if remaining is not None and not remaining:
-            poll = None
-        done, _ = wait(list(in_flight), timeout=poll, return_when=FIRST_COMPLETED)
-        for future in done:
-            job = in_flight.pop(future)
-            try:
-                answer = future.result()
-            except Exception:
-                # Not an answer: the attempt stays `sending` and the sweep tries again
-                # once its lease is past, as for a worker that died.
-                logger.exception("Webhook delivery %s failed unexpectedly", job.delivery.pk)
-                continue
-            if not answers:
-                first_answer = time.monotonic()
-            answers.append((job.delivery, answer))
-            result.sent += 1
-        if len(answers) >= RECORD_BATCH or (
-            answers and time.monotonic() - first_answer >= RECORD_EVERY
-        ):
-            flush()
-    flush()
-    if deadline is not None and remaining is None:
-        result.more_due = Delivery.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
-        ).exists()
-    return result
+    return _Pump(only, seconds).run()
 
 
 def retry_wait(deliveries: list[Delivery], *, within: timedelta) -> float | None:

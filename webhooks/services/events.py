@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -162,6 +162,7 @@ def events_fan_out(*, event_ids: Sequence[uuid.UUID | str]) -> list[uuid.UUID]:
         events = list(
             Event.objects.select_for_update()
             .filter(pk__in=list(event_ids), dispatched_at__isnull=True)
+            .only("pk", "merchant_id", "mode", "type", "target_endpoint_id")
             .order_by("pk")
         )
         if not events:
@@ -204,9 +205,38 @@ def events_fan_out(*, event_ids: Sequence[uuid.UUID | str]) -> list[uuid.UUID]:
                 for endpoint in recipients
             )
         # A replay by hand may have numbered an attempt 1 already: it stands for this one.
-        Delivery.objects.bulk_create(deliveries, batch_size=500, ignore_conflicts=True)
+        _insert_first_attempts(deliveries, now)
         Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=now)
     return [d.pk for d in deliveries]
+
+
+_INSERT_FIRST_ATTEMPTS = """
+INSERT INTO webhooks_delivery (id, event_id, endpoint_id, attempt, trigger, status,
+    next_attempt_at, claimed_until, created_at, response_excerpt, error)
+SELECT a.id, a.event_id, a.endpoint_id, 1, 'automatic', 'pending', %s, %s, %s, '', ''
+FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[]) AS a(id, event_id, endpoint_id)
+ON CONFLICT DO NOTHING
+"""
+
+
+def _insert_first_attempts(deliveries: list[Delivery], now: datetime) -> None:
+    if connection.vendor != "postgresql" or not deliveries:
+        Delivery.objects.bulk_create(deliveries, batch_size=500, ignore_conflicts=True)
+        return
+    # One statement with three arrays: bulk_create prepares every field of every row
+    # in Python, the larger part of a fan-out's cost.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_FIRST_ATTEMPTS,
+            [
+                now,
+                lease_until(now),
+                now,
+                [d.pk for d in deliveries],
+                [d.event_id for d in deliveries],
+                [d.endpoint_id for d in deliveries],
+            ],
+        )
 
 
 @transaction.atomic
