@@ -179,7 +179,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _commit(merchants: list[Any], events: int, per_transaction: int, rate: float) -> dict[str, float]:
+def _commit(
+    merchants: list[Any], events: int, per_transaction: int, rate: float
+) -> dict[str, float]:
     """Commit events round-robin over the merchants; the commit time of each event id."""
     from django.db import transaction
 

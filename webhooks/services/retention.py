@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from webhooks.models import Delivery, DeliveryStatus, Event
+from webhooks.selectors import history_days
 
 # One run deletes at most this many batches; the next hourly run goes on.
 MAX_BATCHES = 100
@@ -32,12 +33,6 @@ MAX_BATCHES = 100
 class PruneResult:
     events: int = 0
     deliveries: int = 0
-
-
-def history_days() -> tuple[int, int]:
-    """Days events are kept: delivered ones, and ones some endpoint never received."""
-    kept = int(settings.SELGEO_WEBHOOKS_RETENTION_DAYS)
-    return kept, max(kept, int(settings.SELGEO_WEBHOOKS_FAILED_RETENTION_DAYS))
 
 
 def prunable_events(*, now: datetime) -> QuerySet[Event]:
