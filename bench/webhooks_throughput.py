@@ -12,6 +12,7 @@ SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY per endpoint) on the Redis broker. Three ru
    as the bench can; deliveries per second from the first commit to the last receipt.
 2. paced: `--paced` events at about 150 per second, 10 per transaction: the worker is not
    saturated, and the latency from each commit to its receipt is the one a merchant sees.
+   What a run left undelivered (past `--limit`) is cancelled before the next one starts.
 3. slow: the burst again with the first receiver answering only after `--slow-seconds`
    (past the 3 s timeout the worker runs with): deliveries per second to the other two.
 
@@ -209,6 +210,20 @@ def _commit(
     return committed
 
 
+def _forget_backlog(merchants: list[Any]) -> None:
+    """What an earlier run left undelivered is cancelled: each run starts from nothing."""
+    from django.utils import timezone
+
+    from webhooks.models import Delivery, Event
+
+    Event.objects.filter(merchant__in=merchants, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    Delivery.objects.filter(endpoint__merchant__in=merchants, status="pending").update(
+        status="cancelled", error="Left over by an earlier benchmark run"
+    )
+
+
 def _run(
     name: str,
     merchants: list[Any],
@@ -220,6 +235,7 @@ def _run(
     limit: float,
     measured: list[int],
 ) -> None:
+    _forget_backlog(merchants)
     for receiver in receivers:
         receiver.reset()
     started = time.time()

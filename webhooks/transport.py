@@ -180,7 +180,7 @@ class PinnedAddressAdapter(HTTPAdapter):
         hostname = str(host_params["host"])
         port = host_params["port"] or (443 if self._https else 80)
         try:
-            address = ssrf.check_host(hostname, port, allow_loopback=self._allow_loopback)
+            address = ssrf.checked_address(hostname, port, allow_loopback=self._allow_loopback)
         except ssrf.UrlRefused as exc:
             raise AddressRefused(str(exc)) from exc
         host_header = f"[{hostname}]" if ":" in hostname else hostname
@@ -216,7 +216,8 @@ _sessions = threading.local()
 
 def _session_for(allow_loopback: bool) -> requests.Session:
     # One session per thread and loopback policy: connections to a receiver are reused
-    # between deliveries, and the address check still runs for every request.
+    # between deliveries, and the address check runs for every request (on an answer
+    # kept at most SELGEO_WEBHOOKS_DNS_CACHE_SECONDS, see `ssrf.checked_address`).
     key = f"s{int(allow_loopback)}"
     cached = getattr(_sessions, key, None)
     if cached is None:
