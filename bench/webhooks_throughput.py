@@ -16,8 +16,10 @@ SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY per endpoint) on the Redis broker. Three ru
 3. slow: the burst again (a fresh worker) with the first receiver answering only after
    `--slow-seconds` (past the worker's 3 s timeout): deliveries per second to the others.
 
-Latency is from the commit (taken right after it returns) to the moment the receiver has
-read the request, both on this machine's clock; p50/p95 over every first receipt.
+First, the ceilings on this machine: the same signed requests through the same transport
+and threads without the database, and a database round trip. Latency is from the commit
+(taken right after it returns) to the moment the receiver has read the request, both on
+this machine's clock; p50/p95 over every first receipt.
 `--code-root` runs the same scenarios against another checkout (the code before a
 change); each run stops after `--limit` seconds and reports what was delivered by then.
 
@@ -309,6 +311,52 @@ def _run(
     )
 
 
+def _ceilings(receivers: list[Receiver], count: int) -> None:
+    """What this machine allows without Selgeo's bookkeeping: the same signed requests
+    through the same transport and threads with no database, and a database round trip."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+    from django.db import connection
+
+    from webhooks import signing, transport
+
+    secret = signing.generate_secret()
+    body = json.dumps({"type": "conversion.created", "data": {"amount_cents": 4900}}).encode()
+
+    def send(n: int) -> bool:
+        headers = signing.headers_for(
+            secrets=[secret], msg_id=f"msg_{n}", timestamp=int(time.time()), body=body
+        )
+        return transport.post(
+            receivers[n % len(receivers)].url,
+            body=body,
+            headers=headers,
+            timeout=3.0,
+            max_body=2048,
+            allow_loopback=True,
+        ).ok
+
+    threads = int(settings.SELGEO_WEBHOOKS_SEND_THREADS)
+    started = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        sent = sum(pool.map(send, range(count)))
+    elapsed = time.monotonic() - started
+    rounds = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            begin = time.monotonic()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            rounds.append(time.monotonic() - begin)
+    print(
+        f"ceiling: {sent} signed requests through the transport on {threads} threads, no "
+        f"database: {sent / elapsed:.0f}/s; PostgreSQL round trip (SELECT 1) median "
+        f"{_percentile(rounds, 0.5) * 1000:.1f} ms, p95 {_percentile(rounds, 0.95) * 1000:.1f} ms",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10000)
@@ -316,7 +364,7 @@ def main() -> None:
     parser.add_argument("--slow-seconds", type=float, default=5.0)
     parser.add_argument("--limit", type=float, default=300.0)
     parser.add_argument("--code-root", type=Path, default=ROOT)
-    parser.add_argument("--skip", default="", help="comma-separated: burst,paced,slow")
+    parser.add_argument("--skip", default="", help="comma-separated: ceiling,burst,paced,slow")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL (the broker) first")
@@ -359,6 +407,8 @@ def main() -> None:
         "slow": dict(events=args.events, per_transaction=100, rate=0, backlog=True),
     }
     try:
+        if "ceiling" not in skip:
+            _ceilings(receivers, args.events)
         worker.start()
         for name, run in runs.items():
             if name in skip:

@@ -27,7 +27,10 @@ SWEEP_BATCH = 200
 
 
 def _send(delivery_ids: list[uuid.UUID]) -> None:
-    """Send these deliveries: inline (eager) in this call, else by a worker's pump."""
+    """Send these deliveries: inline (eager) in this call, else by a worker's pump.
+
+    Nothing fanned out means another pump took these events, and sends them.
+    """
     if not delivery_ids:
         return
     if deliver_batch.app.conf.task_always_eager:

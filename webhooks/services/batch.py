@@ -65,8 +65,10 @@ RECORD_EVERY = 0.2
 # requests are in flight: each claim then takes many rows rather than one.
 CLAIM_GAP = 0.01
 FAN_OUT_GAP = 0.1
-# While claiming found nothing, how long to wait for an answer before looking again.
-IDLE_POLL_SECONDS = 0.1
+# While claiming found nothing, how long to wait for an answer before looking again,
+# and how long a worker's pump with nothing to do keeps looking before it ends.
+IDLE_POLL_SECONDS = 0.05
+LINGER_SECONDS = 0.5
 # Once a pump's time is up it stops taking work for endpoints whose requests have been
 # in flight this long (slow receivers) and ends when none is left.
 SLOW_SECONDS = 0.5
@@ -585,6 +587,7 @@ class _Pump:
         return True
 
     def run(self) -> PumpResult:
+        idle_since: float | None = None
         while True:
             clock = time.monotonic()
             slow = self.slow_endpoints(clock)
@@ -607,8 +610,16 @@ class _Pump:
             if not self.in_flight:
                 # Written answers free their endpoints' places for another claim.
                 if self.flush(force=True) or claimed_any:
+                    idle_since = None
+                    continue
+                # A worker's pump waits a little for more: events committed one after
+                # the other are sent by it, not by a message each.
+                idle_since = clock if idle_since is None else idle_since
+                if self.remaining is None and claiming and clock - idle_since < LINGER_SECONDS:
+                    time.sleep(IDLE_POLL_SECONDS)
                     continue
                 break
+            idle_since = None
             poll: float | None = CLAIM_GAP if claimed_any else IDLE_POLL_SECONDS
             if not claiming or (self.remaining is not None and not self.remaining):
                 poll = None
