@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Max, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -53,7 +53,7 @@ from webhooks.services.delivery import (
     endpoint_disable,
     payload_bytes,
 )
-from webhooks.services.scheduling import lease_until
+from webhooks.services.scheduling import bookkeeping, lease_until
 
 logger = logging.getLogger("selgeo.webhooks")
 
@@ -157,7 +157,7 @@ def deliveries_claim(
         exclude=exclude_sql,
         lock=" FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
     )
-    # One statement: in autocommit it is its own transaction.
+    # One statement, in the caller's transaction or as one of its own.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [uuid.UUID(str(row[0])) for row in cursor.fetchall()]
@@ -332,7 +332,6 @@ def _write_answers(deliveries: list[Delivery]) -> set[uuid.UUID]:
         return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
 
 
-@transaction.atomic
 def deliveries_record(
     outcomes: list[tuple[Delivery, transport.HttpResult]],
 ) -> list[Delivery]:
@@ -341,6 +340,11 @@ def deliveries_record(
     An attempt the sweep already declared lost (no longer `sending`) is left as the
     sweep wrote it: its next attempt exists already.
     """
+    with bookkeeping():
+        return _record(outcomes)
+
+
+def _record(outcomes: list[tuple[Delivery, transport.HttpResult]]) -> list[Delivery]:
     finished = timezone.now()
     for delivery, result in outcomes:
         _fields(delivery, result)
@@ -525,19 +529,20 @@ class _Pump:
             self.last_fan_out = clock
         self.last_claim = clock
         now = timezone.now()
-        claimed = deliveries_claim(
-            limit=self.threads * CLAIM_AHEAD - self.holding,
-            now=now,
-            only=sorted(self.remaining, key=str) if self.remaining is not None else None,
-            exclude_endpoints=exclude,
-            answered=[delivery.pk for delivery, _ in self.answers],
-            # A fast endpoint may have much queued: it drains in moments, and an
-            # endpoint that turns slow gives its queue back at once.
-            per_endpoint=max(self.cap, self.threads * CLAIM_AHEAD // 2),
-        )
+        with bookkeeping():
+            claimed = deliveries_claim(
+                limit=self.threads * CLAIM_AHEAD - self.holding,
+                now=now,
+                only=sorted(self.remaining, key=str) if self.remaining is not None else None,
+                exclude_endpoints=exclude,
+                answered=[delivery.pk for delivery, _ in self.answers],
+                # A fast endpoint may have much queued: it drains in moments, and an
+                # endpoint that turns slow gives its queue back at once.
+                per_endpoint=max(self.cap, self.threads * CLAIM_AHEAD // 2),
+            )
+            jobs, cancelled = _prepare(claimed, now)
         if self.remaining is not None:
             self.remaining.difference_update(claimed)
-        jobs, cancelled = _prepare(claimed, now)
         self.result.cancelled += cancelled
         for job in jobs:
             self.queued.setdefault(job.delivery.endpoint_id, deque()).append(job)

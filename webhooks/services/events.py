@@ -19,7 +19,12 @@ from selgeo.api.errors import ValidationFailed
 from webhooks import catalogue, selectors
 from webhooks.models import Delivery, DeliveryStatus, DeliveryTrigger, Event, WebhookEndpoint
 from webhooks.services.delivery import create_attempt
-from webhooks.services.scheduling import deliver_after_commit, dispatch_after_commit, lease_until
+from webhooks.services.scheduling import (
+    bookkeeping,
+    deliver_after_commit,
+    dispatch_after_commit,
+    lease_until,
+)
 
 
 def _jsonable(data: Any) -> Any:
@@ -156,7 +161,7 @@ def events_fan_out(*, event_ids: Sequence[uuid.UUID | str]) -> list[uuid.UUID]:
     """`event_fan_out` for many events in one transaction: one query for their
     endpoints, one insert for their first attempts, one update marking them dispatched.
     """
-    with transaction.atomic():
+    with bookkeeping():
         # Locked in one order, so that two workers fanning out overlapping sets wait
         # for each other instead of deadlocking.
         events = list(
