@@ -161,12 +161,17 @@ def events_fan_out(*, event_ids: Sequence[uuid.UUID | str]) -> list[uuid.UUID]:
     """`event_fan_out` for many events in one transaction: one query for their
     endpoints, one insert for their first attempts, one update marking them dispatched.
     """
+    ids = list(event_ids)
+    # A plain look first: under load most messages find their events fanned out by a
+    # worker's pump already, and this answers them in one round trip.
+    if not Event.objects.filter(pk__in=ids, dispatched_at__isnull=True).exists():
+        return []
     with bookkeeping():
         # Locked in one order, so that two workers fanning out overlapping sets wait
         # for each other instead of deadlocking.
         events = list(
             Event.objects.select_for_update()
-            .filter(pk__in=list(event_ids), dispatched_at__isnull=True)
+            .filter(pk__in=ids, dispatched_at__isnull=True)
             .only("pk", "merchant_id", "mode", "type", "target_endpoint_id")
             .order_by("pk")
         )
