@@ -27,6 +27,7 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -102,8 +103,8 @@ RETURNING id
 """
 
 
-def _db_id(value: Id) -> object:
-    return Delivery._meta.pk.get_db_prep_value(  # type: ignore[union-attr]
+def _db_id(value: Id) -> Any:
+    return Delivery._meta.pk.get_db_prep_value(
         value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)), connection
     )
 
@@ -133,7 +134,7 @@ def deliveries_claim(
         return []
     cap = per_endpoint or max(1, int(settings.SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY))
     ops = connection.ops
-    params: list[object] = []
+    params: list[Any] = []
     answered_sql = ""
     if answered:
         answered_sql = _in("id", list(answered)).replace(" IN ", " NOT IN ")
