@@ -221,9 +221,13 @@ def _commit(
     return committed
 
 
-def _forget_backlog(merchants: list[Any]) -> None:
-    """What an earlier run left undelivered is cancelled: each run starts from nothing."""
+def _forget_backlog(merchants: list[Any], worker: Worker) -> None:
+    """What an earlier run left undelivered is cancelled, and its messages dropped from
+    the broker: each run starts from nothing."""
     from django.utils import timezone
+
+    with worker.app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(worker.queue)
 
     from webhooks.models import Delivery, Event
 
@@ -275,7 +279,7 @@ def _run(
     """One run. With `backlog`, every event is committed before the worker starts, and
     the rate is taken from the first receipt to the last: the worker's, not the
     bench's. Without, the worker runs while the events are committed."""
-    _forget_backlog(merchants)
+    _forget_backlog(merchants, worker)
     for receiver in receivers:
         receiver.reset()
     if backlog:
@@ -425,7 +429,7 @@ def main() -> None:
                 worker,
                 limit=args.limit,
                 measured=measured,
-                **run,  # type: ignore[arg-type]
+                **run,
             )
         print(f"load after: {os.getloadavg()[0]:.2f}", flush=True)
     finally:
