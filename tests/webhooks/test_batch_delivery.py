@@ -191,3 +191,32 @@ def test_the_worker_task_pumps_and_queues_a_successor_while_work_is_due(
     # With no time to run, the pump took nothing and handed over to the next message.
     successor.assert_called_once_with()
     assert Delivery.objects.filter(status="pending").count() == 3
+
+
+def test_a_worker_queues_a_pump_for_retries_due_within_a_minute(merchant, receiver):
+    from selgeo.celery import app
+
+    receiver.default = Reply(500)
+    endpoint = services.endpoint_create(merchant=merchant, mode="test", url=receiver.url)
+    ids = _pending(endpoint, 2)
+    app.conf.task_always_eager = False
+    try:
+        with mock.patch.object(tasks.deliver_due, "apply_async") as later:
+            tasks.deliver_batch([str(i) for i in ids])
+    finally:
+        app.conf.task_always_eager = True
+    assert Delivery.objects.filter(endpoint=endpoint, attempt=2, status="pending").count() == 2
+    (countdown,) = [c.kwargs["countdown"] for c in later.call_args_list]
+    assert 3.5 <= countdown <= 5.5
+    assert services.retry_wait([], within=timedelta(seconds=60)) is None
+    far = Delivery(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert services.retry_wait([far], within=timedelta(seconds=60)) is None
+
+
+def test_events_that_cannot_be_fanned_out_together_go_one_at_a_time(merchant, receiver, caplog):
+    endpoint = services.endpoint_create(merchant=merchant, mode="test", url=receiver.url)
+    events = _emit(merchant, 2)
+    with mock.patch.object(services, "events_fan_out", side_effect=RuntimeError("lock")):
+        tasks.dispatch_events([str(e.pk) for e in events])
+    assert "one at a time" in caplog.text
+    assert Delivery.objects.filter(endpoint=endpoint, status="succeeded").count() == 2
