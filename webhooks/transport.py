@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests_hardened import Config, HTTPSession
@@ -308,7 +309,12 @@ def post(
             error = f"Refused: {exc}"
         except requests.Timeout:
             error = f"Timed out after {timeout:g} s"
-        except (requests.RequestException, OSError, ValueError) as exc:
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            ValueError,
+        ) as exc:
             error = _describe(exc)
     latency_ms = int((time.monotonic() - started) * 1000)
     if deadline.expired:

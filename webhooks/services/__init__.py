@@ -1,12 +1,6 @@
 """Writes for webhooks. `emit()` is the seam every other app reports events through."""
 
-from webhooks.services.batch import (
-    PumpResult,
-    deliveries_claim,
-    deliveries_pump,
-    deliveries_record,
-    retry_wait,
-)
+from webhooks.services.batch import deliveries_claim, deliveries_record
 from webhooks.services.delivery import (
     AttemptOutcome,
     SweepResult,
@@ -33,6 +27,7 @@ from webhooks.services.events import (
     events_recorded,
     events_redact,
 )
+from webhooks.services.pump import PumpResult, deliveries_pump, retry_wait
 from webhooks.services.retention import PruneResult, webhook_history_prune
 
 __all__ = [
