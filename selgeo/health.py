@@ -1,8 +1,11 @@
-"""GET /health: process liveness plus database and cache reachability, and how fresh
-the exchange rates are (informational: stale rates never make the answer 503)."""
+"""GET /health: process liveness plus database and cache reachability, how fresh the
+exchange rates are (informational: stale rates never make the answer 503), and the
+webhook backlog (back-pressure: past SELGEO_WEBHOOKS_BACKLOG_THRESHOLD due deliveries the
+answer is "degraded", still 200, and the log says so)."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
@@ -59,8 +62,44 @@ def _check_fx() -> str:
     )
 
 
+logger = logging.getLogger("selgeo.health")
+# A degraded backlog is logged at most this often per process (load balancers poll).
+BACKLOG_LOG_SECONDS = 60.0
+_backlog_logged_at = -BACKLOG_LOG_SECONDS
+
+
+def _check_webhooks() -> str:
+    """ "ok", or "degraded: N deliveries due (threshold T)" once more than the threshold
+    wait to be sent (workers are not keeping up, or none runs). The count stops at ten
+    times the threshold ("more than ..."), so a huge backlog costs /health little."""
+    global _backlog_logged_at
+    from webhooks.selectors import deliveries_backlog
+
+    threshold = int(settings.SELGEO_WEBHOOKS_BACKLOG_THRESHOLD)
+    ceiling = threshold * 10
+    try:
+        backlog = deliveries_backlog(limit=ceiling + 1)
+    except Exception as exc:  # the database check reports the cause
+        return f"error: {type(exc).__name__}"
+    if backlog <= threshold:
+        return "ok"
+    count = f"more than {ceiling}" if backlog > ceiling else str(backlog)
+    now = time.monotonic()
+    if now - _backlog_logged_at >= BACKLOG_LOG_SECONDS:
+        _backlog_logged_at = now
+        logger.warning(
+            "Webhook backlog: %s deliveries are due and not yet sent (threshold %d); "
+            "the workers are not keeping up, or none is running",
+            count,
+            threshold,
+        )
+    return f"degraded: {count} deliveries due (threshold {threshold})"
+
+
 # Checks that describe rather than decide: they never turn the answer into a 503.
-INFORMATIONAL = frozenset({"fx"})
+INFORMATIONAL = frozenset({"fx", "webhooks"})
+# Checks whose trouble makes the answer "degraded" (200): the service works, late.
+DEGRADING = frozenset({"webhooks"})
 
 
 # Exempt from CSRF so that another method than GET is the 405 envelope, not a CSRF page.
@@ -69,12 +108,24 @@ def health(request: HttpRequest) -> JsonResponse:
     if request.method not in ("GET", "HEAD"):
         return method_not_allowed(request, ("GET", "HEAD"))
     checks = {"database": _check_database(), "cache": _check_cache()}
-    checks["fx"] = _check_fx() if checks["database"] == "ok" else "unknown: database down"
+    database_up = checks["database"] == "ok"
+    checks["fx"] = _check_fx() if database_up else "unknown: database down"
+    checks["webhooks"] = _check_webhooks() if database_up else "unknown: database down"
     timestamp = int(time.time() * 1000)
     failed = sorted(
         name for name, value in checks.items() if value != "ok" and name not in INFORMATIONAL
     )
     if not failed:
+        degraded = sorted(name for name in DEGRADING if checks[name] != "ok")
+        if degraded:
+            return JsonResponse(
+                {
+                    "status": "degraded",
+                    "timestamp": timestamp,
+                    "checks": checks,
+                    "degraded": degraded,
+                }
+            )
         return JsonResponse({"status": "ok", "timestamp": timestamp, "checks": checks})
     return JsonResponse(
         {"status": "error", "timestamp": timestamp, "checks": checks, "failed": failed},

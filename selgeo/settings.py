@@ -492,6 +492,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 10.0,
         "options": {"expires": 10.0},
     },
+    # Webhook events and attempts past their retention, deleted in bounded batches.
+    "webhooks-prune": {
+        "task": "webhooks.prune",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
     # Monthly payout schedules: the draft run of each merchant whose payout day is today
     # (idempotent per merchant, mode and month, so an hourly beat is safe).
     "prepare-scheduled-payout-runs": {
@@ -539,6 +545,24 @@ SELGEO_WEBHOOKS_CLAIM_MARGIN_SECONDS = float(
 SELGEO_WEBHOOKS_CA_BUNDLE = os.environ.get("SELGEO_WEBHOOKS_CA_BUNDLE", "")
 # How webhook hosts are resolved (a dotted path); tests give fake DNS answers through it.
 SELGEO_WEBHOOKS_RESOLVER = "webhooks.ssrf.system_resolve"
+# Delivery in batches: one worker process sends on this many threads at once, and at
+# most SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY requests are in flight to any one endpoint, so
+# one merchant's receiver is never flooded and a slow one holds only its own share.
+SELGEO_WEBHOOKS_SEND_THREADS = env_int("SELGEO_WEBHOOKS_SEND_THREADS", 32)
+SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY = env_int("SELGEO_WEBHOOKS_ENDPOINT_CONCURRENCY", 4)
+# How long one delivery task keeps claiming new work before it hands over to the next.
+SELGEO_WEBHOOKS_PUMP_SECONDS = float(os.environ.get("SELGEO_WEBHOOKS_PUMP_SECONDS") or 20)
+# A host's checked address is reused for this long; then it is resolved and checked again.
+SELGEO_WEBHOOKS_DNS_CACHE_SECONDS = float(os.environ.get("SELGEO_WEBHOOKS_DNS_CACHE_SECONDS") or 30)
+# History: events and their attempts are deleted after SELGEO_WEBHOOKS_RETENTION_DAYS;
+# an event some endpoint never received (failed, awaiting a replay) is kept for
+# SELGEO_WEBHOOKS_FAILED_RETENTION_DAYS. The hourly task deletes in batches of
+# SELGEO_WEBHOOKS_PRUNE_BATCH rows, each in a short transaction of its own.
+SELGEO_WEBHOOKS_RETENTION_DAYS = env_int("SELGEO_WEBHOOKS_RETENTION_DAYS", 30)
+SELGEO_WEBHOOKS_FAILED_RETENTION_DAYS = env_int("SELGEO_WEBHOOKS_FAILED_RETENTION_DAYS", 90)
+SELGEO_WEBHOOKS_PRUNE_BATCH = env_int("SELGEO_WEBHOOKS_PRUNE_BATCH", 1000)
+# /health reports "degraded" once more deliveries than this are due and not yet sent.
+SELGEO_WEBHOOKS_BACKLOG_THRESHOLD = env_int("SELGEO_WEBHOOKS_BACKLOG_THRESHOLD", 10000)
 cast(dict[str, str], SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})).update(
     {
         "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus",

@@ -54,6 +54,38 @@ MODE_PARAMETER = OpenApiParameter(
 )
 
 
+HISTORY_NOTE = (
+    "History is kept for a limited time: events and their attempts for "
+    "SELGEO_WEBHOOKS_RETENTION_DAYS (30 by default), events that an endpoint never "
+    "received for SELGEO_WEBHOOKS_FAILED_RETENTION_DAYS (90), so that they can still be "
+    "replayed. The `Selgeo-History-Days` and `Selgeo-Failed-History-Days` headers give "
+    "this installation's figures."
+)
+HISTORY_HEADERS = [
+    OpenApiParameter(
+        "Selgeo-History-Days",
+        int,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="Days events and their attempts are kept",
+    ),
+    OpenApiParameter(
+        "Selgeo-Failed-History-Days",
+        int,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="Days an event that an endpoint never received is kept",
+    ),
+]
+
+
+def _with_history(response: Response) -> Response:
+    kept, failed_kept = selectors.history_days()
+    response["Selgeo-History-Days"] = str(kept)
+    response["Selgeo-Failed-History-Days"] = str(failed_kept)
+    return response
+
+
 def _validated(serializer_class: type, data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -174,11 +206,13 @@ class EventViewSet(GenericViewSet):
         return event
 
     @extend_schema(
+        description="Events newest first. " + HISTORY_NOTE,
         parameters=[
             OpenApiParameter(
                 "type", str, enum=sorted(catalogue.EVENT_TYPES), description="An event type"
-            )
-        ]
+            ),
+            *HISTORY_HEADERS,
+        ],
     )
     def list(self, request: Request) -> Response:
         type_filter = request.query_params.get("type") or None
@@ -188,7 +222,7 @@ class EventViewSet(GenericViewSet):
             merchant=request_merchant(request), mode=request_mode(request), type=type_filter
         )
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(EventOut(page, many=True).data)
+        return _with_history(self.get_paginated_response(EventOut(page, many=True).data))
 
     @extend_schema(responses={200: EventDetailOut})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
@@ -232,7 +266,9 @@ class DeliveryViewSet(GenericViewSet):
                 description="An event id (evt_…)",
             ),
             OpenApiParameter("status", str, enum=DeliveryStatus.values),
-        ]
+            *HISTORY_HEADERS,
+        ],
+        description="Every delivery attempt, newest first. " + HISTORY_NOTE,
     )
     def list(self, request: Request) -> Response:
         params = request.query_params
@@ -255,7 +291,7 @@ class DeliveryViewSet(GenericViewSet):
             merchant=request_merchant(request), mode=request_mode(request), **filters
         )
         page = self.paginate_queryset(deliveries)
-        return self.get_paginated_response(DeliveryOut(page, many=True).data)
+        return _with_history(self.get_paginated_response(DeliveryOut(page, many=True).data))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         delivery = selectors.delivery_get(

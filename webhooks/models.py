@@ -165,6 +165,10 @@ class Delivery(models.Model):
     attempted_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    # From the event's creation (its transaction's commit, near enough) to this request
+    # leaving Selgeo: how late the receiver heard of it. Kept for first attempts, where
+    # it measures the delivery pipeline rather than the retry schedule.
+    lag_ms = models.PositiveIntegerField(null=True, blank=True)
     response_excerpt = models.TextField(blank=True)
     error = models.CharField(max_length=500, blank=True)
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Merchant
 from selgeo.changes import Recent
-from webhooks.models import Delivery, DisabledReason, Event, WebhookEndpoint
+from webhooks.models import Delivery, DeliveryStatus, DisabledReason, Event, WebhookEndpoint
 
 _EVENT_ID = re.compile(r"^(?:evt_)?([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})$")
 
@@ -148,3 +152,79 @@ def has_subscriber(*, merchant_id: uuid.UUID | str, mode: str, type: str) -> boo
 def forget_subscribers() -> None:
     """Drop the per-process subscription answers (after an endpoint changes here)."""
     _SUBSCRIPTIONS.answers.clear()
+
+
+def deliveries_backlog(*, limit: int | None = None) -> int:
+    """Deliveries due and not yet sent, across every merchant, counted up to `limit`."""
+    due = Delivery.objects.filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+    )
+    return due[:limit].count() if limit is not None else due.count()
+
+
+# The dashboard's per-endpoint figures are read from at most this many recent attempts
+# (of the last day), so that a busy endpoint's page stays quick.
+HEALTH_WINDOW = timedelta(hours=24)
+HEALTH_SAMPLE = 5000
+
+
+@dataclass(frozen=True)
+class EndpointHealth:
+    """An endpoint's last day: what share of attempts succeeded, how late and how slow."""
+
+    attempts: int
+    succeeded: int
+    # Of first attempts: from the event's creation to the request (what the merchant waits).
+    p50_lag_ms: int | None
+    p95_lag_ms: int | None
+    # How long the receiver took to answer.
+    p95_response_ms: int | None
+    # Attempts due now and not yet sent.
+    backlog: int
+    # True when more attempts were made in the window than the sample holds.
+    sampled: bool
+
+    @property
+    def success_percent(self) -> float | None:
+        return None if not self.attempts else 100.0 * self.succeeded / self.attempts
+
+
+def _percentile(values: list[int], share: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def endpoint_health(*, endpoint: WebhookEndpoint) -> EndpointHealth:
+    now = timezone.now()
+    finished = [DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+    rows = list(
+        Delivery.objects.filter(
+            endpoint=endpoint, created_at__gte=now - HEALTH_WINDOW, status__in=finished
+        )
+        .order_by("-created_at")
+        .values_list("status", "lag_ms", "latency_ms")[: HEALTH_SAMPLE + 1]
+    )
+    sampled = len(rows) > HEALTH_SAMPLE
+    rows = rows[:HEALTH_SAMPLE]
+    lags = [lag for _, lag, _ in rows if lag is not None]
+    responses = [latency for _, _, latency in rows if latency is not None]
+    backlog = Delivery.objects.filter(
+        endpoint=endpoint, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).count()
+    return EndpointHealth(
+        attempts=len(rows),
+        succeeded=sum(1 for status, _, _ in rows if status == DeliveryStatus.SUCCEEDED),
+        p50_lag_ms=_percentile(lags, 0.5),
+        p95_lag_ms=_percentile(lags, 0.95),
+        p95_response_ms=_percentile(responses, 0.95),
+        backlog=backlog,
+        sampled=sampled,
+    )
+
+
+def history_days() -> tuple[int, int]:
+    """How many days events are kept: delivered ones, and ones awaiting a replay."""
+    kept = int(settings.SELGEO_WEBHOOKS_RETENTION_DAYS)
+    return kept, max(kept, int(settings.SELGEO_WEBHOOKS_FAILED_RETENTION_DAYS))

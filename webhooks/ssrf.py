@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -158,6 +160,35 @@ def check_host(host: str, port: int, *, allow_loopback: bool) -> str:
         if reason is not None:
             raise ForbiddenAddress(address, reason)
     return addresses[0]
+
+
+SYSTEM_RESOLVER = "webhooks.ssrf.system_resolve"
+_checked: dict[tuple[str, int, bool], tuple[float, str]] = {}
+_checked_lock = threading.Lock()
+
+
+def checked_address(host: str, port: int, *, allow_loopback: bool) -> str:
+    """`check_host`, its answer reused for SELGEO_WEBHOOKS_DNS_CACHE_SECONDS.
+
+    Reusing it is safe because the request goes to the checked address itself (see
+    `transport.py`): a name that changes meanwhile cannot send it anywhere unchecked.
+    Once the time is up the name is resolved and checked again, so a new address is
+    judged before it is used; refusals are never kept. Only the system resolver's
+    answers are kept: a configured resolver may answer differently every time.
+    """
+    ttl = float(settings.SELGEO_WEBHOOKS_DNS_CACHE_SECONDS)
+    if ttl <= 0 or settings.SELGEO_WEBHOOKS_RESOLVER != SYSTEM_RESOLVER:
+        return check_host(host, port, allow_loopback=allow_loopback)
+    key = (host, port, allow_loopback)
+    now = time.monotonic()
+    with _checked_lock:
+        kept = _checked.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    address = check_host(host, port, allow_loopback=allow_loopback)
+    with _checked_lock:
+        _checked[key] = (now + ttl, address)
+    return address
 
 
 def check_url(url: str, *, allow_loopback: bool) -> Target:

@@ -16,6 +16,8 @@ response are read.
 from __future__ import annotations
 
 import email.utils
+import heapq
+import os
 import socket
 import threading
 import time
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests_hardened import Config, HTTPSession
@@ -49,8 +52,8 @@ class _Deadline:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self.expired = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
+        self.done = False
+        self.at = time.monotonic() + seconds
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -61,19 +64,63 @@ class _Deadline:
         if expired:
             _shutdown(sock)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         with self._lock:
+            if self.done:
+                return
             self.expired = True
             sockets = list(self._sockets)
         for sock in sockets:
             _shutdown(sock)
 
     def __enter__(self) -> _Deadline:
-        self._timer.start()
+        _watchdog.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.done = True
+
+
+class _Watchdog:
+    """One thread for every deadline of the process, rather than a timer thread per request
+    (starting a thread costs about as much as a request to a nearby receiver)."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._count = 0
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def add(self, deadline: _Deadline) -> None:
+        with self._condition:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                # A forked child inherits the list but not the thread.
+                self._heap, self._pid = [], os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, name="webhook-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._count += 1
+            heapq.heappush(self._heap, (deadline.at, self._count, deadline))
+            if self._heap[0][2] is deadline:
+                self._condition.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._heap or self._heap[0][0] > time.monotonic():
+                    if self._heap and self._heap[0][2].done:
+                        heapq.heappop(self._heap)
+                        continue
+                    wait = self._heap[0][0] - time.monotonic() if self._heap else None
+                    self._condition.wait(wait)
+                _, _, deadline = heapq.heappop(self._heap)
+            deadline.expire()
+
+
+_watchdog = _Watchdog()
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -134,7 +181,7 @@ class PinnedAddressAdapter(HTTPAdapter):
         hostname = str(host_params["host"])
         port = host_params["port"] or (443 if self._https else 80)
         try:
-            address = ssrf.check_host(hostname, port, allow_loopback=self._allow_loopback)
+            address = ssrf.checked_address(hostname, port, allow_loopback=self._allow_loopback)
         except ssrf.UrlRefused as exc:
             raise AddressRefused(str(exc)) from exc
         host_header = f"[{hostname}]" if ":" in hostname else hostname
@@ -170,7 +217,8 @@ _sessions = threading.local()
 
 def _session_for(allow_loopback: bool) -> requests.Session:
     # One session per thread and loopback policy: connections to a receiver are reused
-    # between deliveries, and the address check still runs for every request.
+    # between deliveries, and the address check runs for every request (on an answer
+    # kept at most SELGEO_WEBHOOKS_DNS_CACHE_SECONDS, see `ssrf.checked_address`).
     key = f"s{int(allow_loopback)}"
     cached = getattr(_sessions, key, None)
     if cached is None:
@@ -261,7 +309,12 @@ def post(
             error = f"Refused: {exc}"
         except requests.Timeout:
             error = f"Timed out after {timeout:g} s"
-        except (requests.RequestException, OSError, ValueError) as exc:
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            ValueError,
+        ) as exc:
             error = _describe(exc)
     latency_ms = int((time.monotonic() - started) * 1000)
     if deadline.expired:

@@ -96,6 +96,7 @@ def endpoint_list(request: MerchantRequest) -> HttpResponse:
             "form": form,
             "limit": services.MAX_ENDPOINTS_PER_MODE,
             "at_limit": len(endpoints) >= services.MAX_ENDPOINTS_PER_MODE,
+            "history_days": selectors.history_days(),
         },
     )
 
@@ -127,6 +128,8 @@ def _render_detail(
             "replay_form": ReplayFailedForm(),
             "new_secret": new_secret,
             "now": timezone.now(),
+            "health": selectors.endpoint_health(endpoint=endpoint),
+            "history_days": selectors.history_days(),
             **paginate(request, deliveries),
         },
     )

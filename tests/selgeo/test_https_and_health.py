@@ -60,6 +60,8 @@ def test_health_reports_ok_with_a_millisecond_timestamp(time_machine):
             "cache": "ok",
             # Informational: stale or missing rates never make /health fail.
             "fx": "stale: no exchange rates stored yet (the shipped snapshot loads on first use)",
+            # Back-pressure: "degraded" past the due-delivery threshold (see webhooks).
+            "webhooks": "ok",
         },
     }
 

@@ -23,6 +23,8 @@ class Reply:
     body_size: int = 0
     # Send the body one byte at a time, this many seconds apart (a dribbling answer).
     dribble_seconds: float = 0.0
+    # Answer normally, this many seconds after the request arrived (a slow receiver).
+    delay_seconds: float = 0.0
 
 
 @dataclass
@@ -44,6 +46,9 @@ class Receiver:
         self.release = threading.Event()
         self.arrived = threading.Event()
         self._lock = threading.Lock()
+        # Requests being answered now, and the most there ever were at once.
+        self.concurrent = 0
+        self.most_concurrent = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,7 +68,11 @@ class Receiver:
                     at=time.monotonic(),
                 )
                 reply = receiver._record(received)
-                receiver._answer(self, reply)
+                try:
+                    receiver._answer(self, reply)
+                finally:
+                    with receiver._lock:
+                        receiver.concurrent -= 1
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -89,10 +98,14 @@ class Receiver:
             else:
                 reply = self.replies.popleft() if self.replies else self.default
             received.status = reply.status
+            self.concurrent += 1
+            self.most_concurrent = max(self.most_concurrent, self.concurrent)
         self.arrived.set()
         return reply
 
     def _answer(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        if reply.delay_seconds:
+            self.release.wait(reply.delay_seconds)
         if reply.hang_seconds:
             self.release.wait(reply.hang_seconds)
             handler.close_connection = True

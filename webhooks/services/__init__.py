@@ -1,5 +1,6 @@
 """Writes for webhooks. `emit()` is the seam every other app reports events through."""
 
+from webhooks.services.batch import deliveries_claim, deliveries_record
 from webhooks.services.delivery import (
     AttemptOutcome,
     SweepResult,
@@ -22,14 +23,22 @@ from webhooks.services.events import (
     event_build,
     event_fan_out,
     event_replay,
+    events_fan_out,
     events_recorded,
     events_redact,
 )
+from webhooks.services.pump import PumpResult, deliveries_pump, retry_wait
+from webhooks.services.retention import PruneResult, webhook_history_prune
 
 __all__ = [
     "MAX_ENDPOINTS_PER_MODE",
     "AttemptOutcome",
+    "PruneResult",
+    "PumpResult",
     "SweepResult",
+    "deliveries_claim",
+    "deliveries_pump",
+    "deliveries_record",
     "deliveries_sweep",
     "delivery_attempt",
     "delivery_mark_queued",
@@ -44,6 +53,9 @@ __all__ = [
     "event_build",
     "event_fan_out",
     "event_replay",
+    "events_fan_out",
     "events_recorded",
     "events_redact",
+    "retry_wait",
+    "webhook_history_prune",
 ]

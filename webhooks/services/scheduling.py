@@ -13,13 +13,33 @@ from __future__ import annotations
 import logging
 import uuid
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger("selgeo.webhooks")
+
+
+@contextmanager
+def bookkeeping() -> Iterator[None]:
+    """A transaction for delivery bookkeeping whose commit does not wait for the disk.
+
+    Delivery is at-least-once: should PostgreSQL crash and lose the last moment of
+    such commits, a claim or a recorded answer is undone and the attempt is sent again,
+    which receivers already handle (the same `webhook-id`). Waiting for the disk at each
+    of them is what limited a worker's rate. Inside a caller's transaction nothing
+    changes: its commit keeps its own guarantee.
+    """
+    outermost = not transaction.get_connection().in_atomic_block
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 def lease_seconds() -> float:
