@@ -329,7 +329,9 @@ SITE_PATHS: dict[str, dict[str, Any]] = {
                 "For load balancers and monitors: 200 when the database and the cache "
                 "answer, 503 naming what failed otherwise. `checks.fx` says whether the "
                 "stored exchange rates are fresh; stale rates are reported but do not fail "
-                "the check. Not rate limited, no credentials."
+                "the check. `checks.webhooks` counts the deliveries due past "
+                "`SELGEO_WEBHOOKS_BACKLOG_THRESHOLD` and then makes the status `degraded` "
+                "(still 200). Not rate limited, no credentials."
             ),
             "tags": ["health"],
             "security": [],
@@ -342,7 +344,12 @@ SITE_PATHS: dict[str, dict[str, Any]] = {
                             "example": {
                                 "status": "ok",
                                 "timestamp": 1773480413000,
-                                "checks": {"database": "ok", "cache": "ok", "fx": "ok"},
+                                "checks": {
+                                    "database": "ok",
+                                    "cache": "ok",
+                                    "fx": "ok",
+                                    "webhooks": "ok",
+                                },
                             },
                         }
                     },
@@ -428,7 +435,11 @@ HEALTH_SCHEMA = {
     "type": "object",
     "required": ["status", "timestamp", "checks"],
     "properties": {
-        "status": {"type": "string", "description": "`ok`, or `error` with a 503"},
+        "status": {
+            "type": "string",
+            "description": "`ok`; `degraded` (still 200) when webhook deliveries are backlogged "
+            "past the threshold; `error` with a 503",
+        },
         "timestamp": {"type": "integer", "description": "Milliseconds since the epoch"},
         "checks": {
             "type": "object",

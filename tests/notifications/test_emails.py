@@ -189,15 +189,22 @@ def test_first_conversion_of_a_partner_mails_the_members_once(
 
 @pytest.mark.parametrize("switched_off", [False, True])
 def test_endpoint_disabled_mails_owners_and_admins(
-    acme, alice_membership, bob, mailoutbox, settings, switched_off
+    acme,
+    alice_membership,
+    bob,
+    mailoutbox,
+    settings,
+    switched_off,
+    django_capture_on_commit_callbacks,
 ):
     settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = True
     endpoint = endpoint_create(merchant=acme, mode="live", url="https://127.0.0.1:9/hooks")
     if switched_off:
         switch_off_member(alice_membership, Kind.ENDPOINT_DISABLED)
-    endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.GONE)
 
-    services.notifications_send(kind=Kind.ENDPOINT_DISABLED, subject_ids=[str(endpoint.pk)])
+    # The delivery machinery's own disabling queues the notification after its commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        endpoint_disable(endpoint_id=endpoint.pk, reason=DisabledReason.GONE)
 
     mails = notices(mailoutbox, Kind.ENDPOINT_DISABLED)
     if switched_off:

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts import selectors as accounts_selectors
-from accounts.models import Role
+from notifications.models import Kind
+from notifications.services import notify_after_commit
 from webhooks import retries, signing, transport
 from webhooks.models import (
     Delivery,
@@ -250,38 +249,10 @@ def endpoint_disable(*, endpoint_id: Id, reason: str) -> bool:
             status=DeliveryStatus.CANCELLED, error="The endpoint was disabled", claimed_until=None
         )
         if reason != DisabledReason.MANUAL:
-            transaction.on_commit(lambda: _notify_disabled(endpoint_id))
+            # Mailed by the worker once the change commits, to the owners and admins who
+            # have not switched this notification off.
+            notify_after_commit(kind=Kind.ENDPOINT_DISABLED, subject_ids=[endpoint_id])
     return True
-
-
-def _notify_disabled(endpoint_id: Id) -> None:
-    endpoint = WebhookEndpoint.objects.select_related("merchant").filter(pk=endpoint_id).first()
-    if endpoint is None:
-        return
-    recipients = [
-        m.user.email
-        for m in accounts_selectors.members_of(merchant=endpoint.merchant)
-        if m.role in (Role.OWNER, Role.ADMIN) and m.user.is_active
-    ]
-    if not recipients:
-        return
-    why = DisabledReason(endpoint.disabled_reason).label
-    try:
-        send_mail(
-            subject=f"Selgeo: webhook endpoint disabled ({endpoint.mode} mode)",
-            message=(
-                f"Selgeo stopped sending events to {endpoint.url}.\n\n"
-                f"Reason: {why}.\n\n"
-                "Fix the receiver, enable the endpoint again in the dashboard (or PATCH "
-                f"/api/v1/webhooks/endpoints/{endpoint.pk}?mode={endpoint.mode} with "
-                '{"enabled": true}), then replay the failed events with '
-                f"POST /api/v1/webhooks/endpoints/{endpoint.pk}/replay-failed."
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
-    except OSError:
-        logger.exception("Could not email the owners of merchant %s", endpoint.merchant_id)
 
 
 def _recover_lost(now: datetime, limit: int) -> list[uuid.UUID]:
