@@ -10,13 +10,16 @@ from webhooks.services.delivery import (
 )
 from webhooks.services.endpoints import (
     MAX_ENDPOINTS_PER_MODE,
+    check_url,
     endpoint_create,
+    endpoint_create_for_payment_forward,
     endpoint_delete,
     endpoint_rotate_secret,
     endpoint_update,
 )
 from webhooks.services.events import (
     emit,
+    emit_to_endpoint,
     endpoint_replay_failed,
     endpoint_send_test,
     event_build,
@@ -30,11 +33,14 @@ __all__ = [
     "MAX_ENDPOINTS_PER_MODE",
     "AttemptOutcome",
     "SweepResult",
+    "check_url",
     "deliveries_sweep",
     "delivery_attempt",
     "delivery_mark_queued",
     "emit",
+    "emit_to_endpoint",
     "endpoint_create",
+    "endpoint_create_for_payment_forward",
     "endpoint_delete",
     "endpoint_disable",
     "endpoint_replay_failed",
