@@ -43,9 +43,9 @@ _ERRORS: dict[str, tuple[int, str, str, list[dict[str, str]] | None]] = {
         ],
     ),
     "webhook_private": (
-        400,
+        422,
         "WEBHOOK_URL_PRIVATE_IP",
-        "The webhook URL resolves to a private, loopback or reserved address",
+        "URL resolves to a private/reserved IP address",
         None,
     ),
     "not_found": (404, "NOT_FOUND", "Payment forward not found", None),

@@ -312,8 +312,9 @@ def _label(payment_id: uuid.UUID) -> str:
 
 
 def _is_fee_too_large(error: nodes.NodeError) -> bool:
-    # Bitcoin Core (and the SV node) refuse an output the subtracted fee would leave
-    # empty or dust with these wallet errors; nothing was sent.
+    # Bitcoin Core (code -4) and the SV node (code -6, the code of insufficient funds)
+    # refuse an output the subtracted fee would leave empty or dust with these messages;
+    # nothing was sent. The message is checked first, as the codes differ.
     text = error.message.lower()
     return "too small" in text or ("fee" in text and "exceed" in text)
 
@@ -343,16 +344,16 @@ def payment_forward_send(*, payment_id: uuid.UUID) -> str:
     try:
         txid = node.send_many(outputs=outputs, comment=label, subtract_fee_from=[forward.address])
     except nodes.NodeError as exc:
-        if exc.code == nodes.RPC_WALLET_INSUFFICIENT_FUNDS:
-            # Not spendable yet: the node refused before sending anything.
-            _release(payment.pk, label)
-            return SendStatus.WAITING
         if _is_fee_too_large(exc):
             payment_forward_fail(
                 payment_id=payment.pk,
                 reason=f"The miner fee exceeds the forward-to output ({exc.message})",
             )
             return SendStatus.FAILED
+        if exc.code == nodes.RPC_WALLET_INSUFFICIENT_FUNDS:
+            # Not spendable yet: the node refused before sending anything.
+            _release(payment.pk, label)
+            return SendStatus.WAITING
         # Anything else may or may not have sent: the reconciliation decides by label.
         logger.warning("sendmany for payment %s: %s; reconciling later", payment.pk, exc)
         return SendStatus.SENDING
