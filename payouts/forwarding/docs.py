@@ -70,7 +70,7 @@ def errors(*names: str) -> dict[int, OpenApiResponse]:
             examples=[
                 OpenApiExample(
                     name,
-                    value=envelope(*_ERRORS[name][:3], _ERRORS[name][3]),  # type: ignore[arg-type]
+                    value=envelope(*_ERRORS[name][:3], _ERRORS[name][3]),
                     status_codes=[str(status)],
                 )
                 for name in cases

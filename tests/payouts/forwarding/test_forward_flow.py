@@ -12,6 +12,8 @@ from standardwebhooks import Webhook
 from payouts.forwarding import services
 from payouts.forwarding.models import ForwardedPayment
 from payouts.tasks import forwarding_watch
+from tests.webhooks.test_event_examples import assert_same_shape
+from webhooks import catalogue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,6 +75,10 @@ def test_a_payment_gets_seven_signed_calls_and_one_split_forward(forwarding, rec
     assert {b["type"] for b in bodies} == {"payment_forward.confirmation"}
     assert {b["data"]["forward"]["id"] for b in bodies} == {created["id"]}
     assert {b["data"]["txid"] for b in bodies} == {payment_txid}
+    example = catalogue.example_payload("payment_forward.confirmation", mode="test")
+    for body in bodies:
+        assert set(body) == set(example)
+        assert_same_shape(example["data"], body["data"])
 
     payment.refresh_from_db()
     fee = 3_125_000

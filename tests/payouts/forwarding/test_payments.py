@@ -11,6 +11,8 @@ from standardwebhooks import Webhook
 from payouts import services as payout_services
 from payouts.forwarding.models import ForwardedPayment
 from payouts.tasks import forwarding_watch
+from tests.webhooks.test_event_examples import assert_same_shape
+from webhooks import catalogue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/payment-forwards"
@@ -117,4 +119,6 @@ def test_a_payment_smaller_than_its_miner_fee_fails_and_is_reported(forwarding, 
     assert len(failed) == 1
     Webhook(forward["webhook_secret"]).verify(failed[0].body, failed[0].headers)
     assert json.loads(failed[0].body)["data"]["reason"] == payment.failure_reason
+    example = catalogue.example_payload("payment_forward.failed", mode="test")
+    assert_same_shape(example["data"], json.loads(failed[0].body)["data"])
     assert sk_test.get(f"{URL}/{forward['id']}").json()["status"] == "failed"
