@@ -10,6 +10,7 @@ from dashboard.views import (
     conversions,
     demo_shop,
     events,
+    forwarding,
     integration,
     keys,
     overview,
@@ -135,6 +136,8 @@ dashboard_patterns = [
     path("developers/events/", events.event_list, name="events"),
     path("developers/events/<str:event_id>/", events.event_detail, name="event"),
     path("developers/events/<str:event_id>/replay/", events.event_replay, name="event-replay"),
+    path("developers/forwarding/", forwarding.forward_list, name="forwards"),
+    path("developers/forwarding/<uuid:forward_id>/", forwarding.forward_detail, name="forward"),
     path("developers/test/", integration.integration_test, name="integration-test"),
     path(
         "developers/test/<uuid:session_id>/",

@@ -11,6 +11,8 @@ from dashboard.access import PartnerRequest, partner_view
 from dashboard.figures import partner_earnings
 from dashboard.paging import paginate
 from dashboard.report_forms import RANGES, RangeForm
+from dashboard.views.forwarding import tx_url
+from payouts.forwarding import selectors as forwarding_selectors
 
 PER_PAGE = 20
 
@@ -31,5 +33,12 @@ def earnings(request: PartnerRequest) -> HttpResponse:
             "days": days,
             "earnings": partner_earnings(partner=request.partner, mode=request.mode, days=days),
             **paginate(request, commissions, PER_PAGE),
+            # Fees split off forwarded Bitcoin payments: paid with the payment itself.
+            "forwarded_fees": [
+                {"payment": p, "url": tx_url(p.forward.network, p.forward_txid)}
+                for p in forwarding_selectors.fees_forwarded_to(
+                    partner=request.partner, mode=request.mode
+                )[:PER_PAGE]
+            ],
         },
     )
