@@ -36,6 +36,8 @@ def test_zone_numbers_are_the_public_contract():
         "links": "60/m",
         # Selgeo's own: invitation mails per merchant.
         "invitations": "100/h",
+        # Payment forwarding: its own zone per secret key (the commerce reference).
+        "payment_forwards": "60/m",
     }
 
 
