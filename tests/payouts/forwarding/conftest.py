@@ -35,15 +35,24 @@ class Forwarding:
         return self.node.rpc(self.wallet, method, *params)
 
 
-@pytest.fixture
-def forwarding(regtest: RegtestNode, settings: Any) -> Forwarding:
-    """Both modes forward through a wallet of this test's on the regtest node."""
-    wallet = regtest.take_wallet()
+def _configure(settings: Any, regtest: RegtestNode, wallet: str) -> Forwarding:
     settings.SELGEO_BITCOIN_RPC_URL = regtest.url(wallet)
     settings.SELGEO_BITCOIN_TEST_RPC_URL = regtest.url(wallet)
     settings.SELGEO_BITCOIN_NETWORK = "regtest"
     settings.SELGEO_BITCOIN_TEST_NETWORK = "regtest"
     return Forwarding(node=regtest, wallet=wallet)
+
+
+@pytest.fixture
+def forwarding(regtest: RegtestNode, settings: Any) -> Forwarding:
+    """Both modes forward through a wallet of this test's on the regtest node."""
+    return _configure(settings, regtest, regtest.take_wallet())
+
+
+@pytest.fixture
+def node_addresses(regtest: RegtestNode, settings: Any) -> Forwarding:
+    """Both modes on the node's shared wallet: for tests that receive no coins."""
+    return _configure(settings, regtest, "shared")
 
 
 @pytest.fixture(autouse=True)

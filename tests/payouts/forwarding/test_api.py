@@ -19,8 +19,8 @@ def _details(response) -> dict[str, str]:
     return {d["field"]: d["message"] for d in body["details"]}
 
 
-def _create(client, forwarding, **extra):
-    body = {"address": forwarding.node.customer_address(), "webhook_url": HOOK, **extra}
+def _create(client, node_addresses, **extra):
+    body = {"address": node_addresses.node.customer_address(), "webhook_url": HOOK, **extra}
     return client.post(URL, body, format="json")
 
 
@@ -29,11 +29,11 @@ def loopback(settings):
     settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = True
 
 
-def test_create_answers_the_forward_with_a_fresh_node_address(forwarding, sk_test, loopback):
-    response = _create(sk_test, forwarding)
+def test_create_answers_the_forward_with_a_fresh_node_address(node_addresses, sk_test, loopback):
+    response = _create(sk_test, node_addresses)
     assert response.status_code == 201, response.content
     body = response.json()
-    info = forwarding.rpc("validateaddress", body["payment_address"])
+    info = node_addresses.rpc("validateaddress", body["payment_address"])
     assert info["ismine"] is True
     assert (body["status"], body["mode"], body["network"]) == (
         "awaiting_payment",
@@ -49,9 +49,11 @@ def test_create_answers_the_forward_with_a_fresh_node_address(forwarding, sk_tes
 
 
 def test_a_fee_over_50_percent_and_malformed_addresses_are_refused_with_field_details(
-    forwarding, sk_test, loopback
+    node_addresses, sk_test, loopback
 ):
-    over = _create(sk_test, forwarding, processing_fee_percent=50.01, processing_fee_address="x")
+    over = _create(
+        sk_test, node_addresses, processing_fee_percent=50.01, processing_fee_address="x"
+    )
     assert set(_details(over)) == {"processing_fee_percent"}
     response = sk_test.post(
         URL,
@@ -79,37 +81,39 @@ def test_a_fee_over_50_percent_and_malformed_addresses_are_refused_with_field_de
         "processing_fee_address": "This is a mainnet address; forwards are sent on regtest",
     }
     three_decimals = _create(
-        sk_test, forwarding, processing_fee_percent="2.555", processing_fee_address="x"
+        sk_test, node_addresses, processing_fee_percent="2.555", processing_fee_address="x"
     )
     assert "processing_fee_percent" in _details(three_decimals)
     assert PaymentForward.objects.count() == 0
     assert WebhookEndpoint.objects.count() == 0
 
 
-def test_fee_destination_rules(forwarding, sk_test, loopback, partner):
-    no_destination = _create(sk_test, forwarding, processing_fee_percent=5)
+def test_fee_destination_rules(node_addresses, sk_test, loopback, partner):
+    no_destination = _create(sk_test, node_addresses, processing_fee_percent=5)
     assert _details(no_destination) == {
         "processing_fee_percent": "A processing fee needs processing_fee_address or partner_id"
     }
-    stranger = _create(sk_test, forwarding, processing_fee_percent=5, partner_id=str(partner.pk))
+    stranger = _create(
+        sk_test, node_addresses, processing_fee_percent=5, partner_id=str(partner.pk)
+    )
     assert _details(stranger) == {"partner_id": "No approved partner of yours has this id"}
     assert PaymentForward.objects.count() == 0
 
 
-def test_a_private_webhook_url_is_refused(forwarding, sk_test, settings):
+def test_a_private_webhook_url_is_refused(node_addresses, sk_test, settings):
     settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = False
-    assert_error(_create(sk_test, forwarding), 422, "WEBHOOK_URL_PRIVATE_IP")
+    assert_error(_create(sk_test, node_addresses), 422, "WEBHOOK_URL_PRIVATE_IP")
     assert PaymentForward.objects.count() == 0
 
 
-def test_live_webhook_url_must_be_https(forwarding, sk_live, loopback):
-    assert_error(_create(sk_live, forwarding), 422, "WEBHOOK_URL_NOT_HTTPS")
+def test_live_webhook_url_must_be_https(node_addresses, sk_live, loopback):
+    assert_error(_create(sk_live, node_addresses), 422, "WEBHOOK_URL_NOT_HTTPS")
 
 
 def test_other_merchants_and_the_other_mode_get_404_on_every_route(
-    forwarding, keys, other_keys, loopback
+    node_addresses, keys, other_keys, loopback
 ):
-    forward = _create(api_client(keys.sk_test), forwarding).json()
+    forward = _create(api_client(keys.sk_test), node_addresses).json()
     detail = f"{URL}/{forward['id']}"
     for client in (api_client(other_keys.sk_test), api_client(keys.sk_live)):
         assert_error(client.get(detail), 404, "NOT_FOUND")
@@ -118,13 +122,13 @@ def test_other_merchants_and_the_other_mode_get_404_on_every_route(
     assert api_client(keys.sk_test).get(detail).status_code == 200
 
 
-def test_keys_other_than_secret_ones_are_refused(forwarding, keys, alice_client):
+def test_keys_other_than_secret_ones_are_refused(node_addresses, keys, alice_client):
     assert_error(api_client(keys.pk_test).get(URL), 403, "FORBIDDEN")
     assert_error(alice_client.get(URL), 401, "INVALID_API_KEY")
     assert_error(api_client("sk_test_garbage").get(URL), 401, "INVALID_API_KEY")
 
 
-def test_every_request_counts_in_its_own_zone(forwarding, keys, other_keys, settings, loopback):
+def test_every_request_counts_in_its_own_zone(node_addresses, keys, other_keys, settings, loopback):
     settings.SELGEO_RATE_LIMITS = {**settings.SELGEO_RATE_LIMITS, "payment_forwards": "3/m"}
     client = api_client(keys.sk_test)
     assert client.post(URL, {}, format="json").status_code == 400
