@@ -69,7 +69,8 @@ class PaymentForwardViewSet(GenericViewSet):
         scope = self._scope()
         data = parse(PaymentForwardIn, request.data)
         # The service reads the raw values again: it reports every rule at once.
-        body: dict[str, Any] = request.data  # parse() refused anything but an object
+        body = request.data
+        assert isinstance(body, dict)  # parse() refused anything but an object
         raw = {name: body.get(name) for name in data}
         forward = services.payment_forward_create(**scope, data=raw)
         forward = (

@@ -160,6 +160,15 @@ def payment_forward_create(
         details.append(
             {"field": "processing_fee_percent", "message": "Required with a fee destination"}
         )
+    own = set(
+        PaymentForward.objects.filter(
+            payment_address__in=[a for a in (address, fee_address) if a]
+        ).values_list("payment_address", flat=True)
+    )
+    for field, value in (("address", address), ("processing_fee_address", fee_address)):
+        if value in own:
+            # Forwarding to a payment address would be read as a new payment, forever.
+            details.append({"field": field, "message": "This is a payment forward's own address"})
     if address and fee_address and address == fee_address:
         details.append(
             {
@@ -267,7 +276,12 @@ def _follow_confirmations(*, mode: str, node: nodes.Node) -> list[uuid.UUID]:
     )
     ready = []
     for payment_id, txid, status in open_payments.values_list("pk", "txid", "status"):
-        confirmations = int(node.transaction(txid).get("confirmations", 0))
+        try:
+            confirmations = int(node.transaction(txid).get("confirmations", 0))
+        except nodes.NodeError as exc:
+            # One transaction the wallet cannot show must not stop the others' calls.
+            logger.warning("gettransaction %s: %s", txid, exc)
+            continue
         if confirmations < 0:
             # Conflicted (double-spent or reorganised away): nothing to announce.
             continue

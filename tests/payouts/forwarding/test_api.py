@@ -88,6 +88,15 @@ def test_a_fee_over_50_percent_and_malformed_addresses_are_refused_with_field_de
     assert WebhookEndpoint.objects.count() == 0
 
 
+def test_a_forward_cannot_forward_to_a_payment_address(node_addresses, sk_test, loopback):
+    first = _create(sk_test, node_addresses).json()
+    response = sk_test.post(
+        URL, {"address": first["payment_address"], "webhook_url": HOOK}, format="json"
+    )
+    assert _details(response) == {"address": "This is a payment forward's own address"}
+    assert PaymentForward.objects.count() == 1
+
+
 def test_fee_destination_rules(node_addresses, sk_test, loopback, partner):
     no_destination = _create(sk_test, node_addresses, processing_fee_percent=5)
     assert _details(no_destination) == {
