@@ -25,9 +25,12 @@ import urllib.error
 import urllib.request
 import zipfile
 from base64 import b64encode
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bitcoin-node"
@@ -174,6 +177,17 @@ class RegtestNode:
     def take_wallet(self) -> str:
         assert self.free_wallets, "every forwarding wallet of the regtest node is in use"
         return self.free_wallets.pop(0)
+
+
+@pytest.fixture(scope="session")
+def regtest() -> Iterator[RegtestNode]:
+    """The session's regtest node, started on first use and stopped at the end."""
+    node = RegtestNode()
+    try:
+        node.start()
+        yield node
+    finally:
+        node.stop()
 
 
 if __name__ == "__main__":

@@ -16,16 +16,6 @@ from tests.conftest import Keys, api_client
 from tests.webhooks.receiver import Receiver
 
 
-@pytest.fixture(scope="session")
-def regtest() -> Iterator[RegtestNode]:
-    node = RegtestNode()
-    try:
-        node.start()
-        yield node
-    finally:
-        node.stop()
-
-
 @dataclass
 class Forwarding:
     node: RegtestNode
