@@ -53,12 +53,14 @@ def forward_get(*, merchant: Merchant, mode: str, forward_id: str) -> PaymentFor
     return forwards_for(merchant=merchant, mode=mode).filter(pk=pk).first()
 
 
-def fees_forwarded_to(*, partner: Partner, mode: str) -> QuerySet[ForwardedPayment]:
-    """Processing fees a partner received with forwarded payments (already paid)."""
-    return (
-        ForwardedPayment.objects.filter(
-            forward__partner=partner, forward__mode=mode, status="sent", processing_fee_sats__gt=0
-        )
-        .select_related("forward__merchant")
-        .order_by("-forwarded_at")
+def fees_forwarded_to(
+    *, partner: Partner, mode: str, merchant: Merchant | None = None
+) -> QuerySet[ForwardedPayment]:
+    """Processing fees a partner received with forwarded payments (already paid), from
+    every merchant or from one."""
+    fees = ForwardedPayment.objects.filter(
+        forward__partner=partner, forward__mode=mode, status="sent", processing_fee_sats__gt=0
     )
+    if merchant is not None:
+        fees = fees.filter(forward__merchant=merchant)
+    return fees.select_related("forward__merchant").order_by("-forwarded_at")

@@ -91,3 +91,16 @@ def test_the_partner_sees_its_forwarded_fee_as_paid(partner, forward):
     assert f'href="https://mempool.space/testnet/tx/{FORWARD_TXID}"' in earnings
     live = page(browser(partner.user, mode="live").get("/partner/earnings/"))
     assert FORWARD_TXID not in live
+
+
+def test_the_merchant_sees_the_partners_forwarded_fee_as_paid_on_its_page(
+    alice, merchant, partner, test_program, forward
+):
+    from partners.models import ApplicationStatus
+    from tests.partners.factories import ApplicationFactory
+
+    ApplicationFactory(program=test_program, partner=partner, status=ApplicationStatus.APPROVED)
+    detail = page(browser(alice, merchant, mode="test").get(f"/dashboard/partners/{partner.pk}/"))
+    assert 'data-testid="forwarded-fee">25000</td>' in detail
+    assert f'href="https://mempool.space/testnet/tx/{FORWARD_TXID}"' in detail
+    assert f'href="/dashboard/developers/forwarding/{forward.pk}/"' in detail
