@@ -12,6 +12,7 @@ from dashboard.views import (
     demo_shop,
     dynamic_url,
     events,
+    forwarding,
     integration,
     keys,
     notification_settings,
@@ -160,6 +161,8 @@ dashboard_patterns = [
     path("developers/events/", events.event_list, name="events"),
     path("developers/events/<str:event_id>/", events.event_detail, name="event"),
     path("developers/events/<str:event_id>/replay/", events.event_replay, name="event-replay"),
+    path("developers/forwarding/", forwarding.forward_list, name="forwards"),
+    path("developers/forwarding/<uuid:forward_id>/", forwarding.forward_detail, name="forward"),
     path("developers/test/", integration.integration_test, name="integration-test"),
     path("developers/affspace/", affspace.affspace_dialect, name="affspace-dialect"),
     path(

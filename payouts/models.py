@@ -97,6 +97,12 @@ class TaxProfile(models.Model):
 
 
 # Settings, runs, payouts and their claims (merchant side) live in their own module.
+# Payment forwarding (payouts.forwarding) keeps its tables in this app.
+from payouts.forwarding.models import (  # noqa: E402, F401
+    ForwardedPayment,
+    PaymentForward,
+    WatchCursor,
+)
 from payouts.run_models import (  # noqa: E402, F401
     Payout,
     PayoutAdjustment,

@@ -1,8 +1,10 @@
 from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
 
 from payouts.api import accounts
 from payouts.api import partner as partner_api
 from payouts.api import runs as runs_api
+from payouts.forwarding.api import PaymentForwardViewSet
 
 urlpatterns: list = []
 api_urlpatterns: list = [
@@ -65,3 +67,8 @@ api_urlpatterns: list = [
         name="partner-payout-statement-csv",
     ),
 ]
+
+# Payment forwarding (secret keys): /api/v1/payment-forwards[/<id>].
+_forwards = SimpleRouter(trailing_slash=False)
+_forwards.register("payment-forwards", PaymentForwardViewSet, basename="payment-forward")
+api_urlpatterns += _forwards.urls

@@ -160,19 +160,22 @@ def _bitcoin_networks_of(address: str) -> list[str]:
     return found
 
 
-def bitcoin_address(value: Any) -> str:
-    """An address (legacy P2PKH, P2SH, bech32 or bech32m/taproot) of the configured network."""
-    address = text({"address": value}, "address", 100)
-    configured = settings.SELGEO_BITCOIN_NETWORK
+def bitcoin_address(
+    value: Any, *, network: str | None = None, field: str = "address", sent: str = "payouts"
+) -> str:
+    """An address (legacy P2PKH, P2SH, bech32 or bech32m/taproot) of `network` (by default
+    the configured SELGEO_BITCOIN_NETWORK); errors name `field`."""
+    address = text({field: value}, field, 100)
+    configured = network or settings.SELGEO_BITCOIN_NETWORK
     networks = _bitcoin_networks_of(address)
     if configured in networks:
         return address.lower() if address.lower().startswith(("bc1", "tb1", "bcrt1")) else address
     if networks:
         raise fail(
-            "address",
-            f"This is a {' / '.join(networks)} address; payouts are sent on {configured}",
+            field,
+            f"This is a {' / '.join(networks)} address; {sent} are sent on {configured}",
         )
-    raise fail("address", "Not a valid Bitcoin address")
+    raise fail(field, "Not a valid Bitcoin address")
 
 
 # Tax ids -----------------------------------------------------------------------------

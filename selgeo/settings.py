@@ -88,6 +88,23 @@ for _key in SELGEO_ENCRYPTION_KEYS:
             "SELGEO_ENCRYPTION_KEYS holds a value that is not a Fernet key"
         ) from _exc
 SELGEO_BITCOIN_NETWORK = os.environ.get("SELGEO_BITCOIN_NETWORK", "mainnet")
+# Payment forwarding (payouts.forwarding): a Bitcoin Core JSON-RPC wallet node per mode,
+# `http://user:password@host:port/wallet/<wallet name>`. Live forwards move coins of
+# SELGEO_BITCOIN_NETWORK through SELGEO_BITCOIN_RPC_URL; test-mode forwards use their own
+# node (testnet, signet or regtest) so that a test key never moves real coins. A mode
+# without a node answers 503 PAYMENT_FORWARDING_UNAVAILABLE (the embedded default).
+SELGEO_BITCOIN_RPC_URL = os.environ.get("SELGEO_BITCOIN_RPC_URL", "")
+SELGEO_BITCOIN_TEST_RPC_URL = os.environ.get("SELGEO_BITCOIN_TEST_RPC_URL", "")
+SELGEO_BITCOIN_TEST_NETWORK = os.environ.get("SELGEO_BITCOIN_TEST_NETWORK", "testnet")
+SELGEO_BITCOIN_RPC_TIMEOUT_SECONDS = float(
+    os.environ.get("SELGEO_BITCOIN_RPC_TIMEOUT_SECONDS") or 30
+)
+# A forward whose worker has not recorded the node's answer this long after it claimed
+# the send is reconciled from the node's wallet (by the forward's label). Longer than the
+# RPC timeout, so that a slow worker is never taken for a dead one.
+SELGEO_FORWARDING_LEASE_SECONDS = float(os.environ.get("SELGEO_FORWARDING_LEASE_SECONDS") or 300)
+# How long a forward's payment address is offered for (payments after it are still forwarded).
+SELGEO_FORWARDING_EXPIRY_HOURS = env_int("SELGEO_FORWARDING_EXPIRY_HOURS", 24)
 
 
 def local_url(host: str, port: int) -> str:
@@ -302,6 +319,8 @@ SELGEO_RATE_LIMITS = {
     "affspace_post": "30/m",
     "affspace_stats": "20/m",
     "affspace_conversions": "1000/m",
+    # Payment-forwarding API requests per secret key, every request counted.
+    "payment_forwards": "60/m",
 }
 # Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
 # this process's memory. Keys start with the prefix, then the namespace, which tests
@@ -509,6 +528,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dynamic_delivery.sweep",
         "schedule": 30.0,
         "options": {"expires": 30.0},
+    },
+    # Payment forwarding: what arrived at forward addresses, confirmations, forwards.
+    "payment-forwarding-watch": {
+        "task": "payouts.forwarding_watch",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
     },
     # Exchange rates from SELGEO_FX_URL (nothing to do when it is empty).
     "fx-refresh-rates": {

@@ -21,7 +21,7 @@ from accounts.tokens import issue_tokens
 from tests.factories import MembershipFactory, PartnerFactory
 
 # Acme's programs and an approved partner, for the folders that use them.
-pytest_plugins = ["tests.partners.programs", "tests.selgeo.listening"]
+pytest_plugins = ["tests.partners.programs", "tests.selgeo.listening", "tests.bitcoin_node"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

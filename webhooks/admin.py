@@ -18,12 +18,14 @@ from webhooks.models import Delivery, Event, WebhookEndpoint
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(BoundedTextAdmin):
     list_display = ("url", "merchant", "mode", "disabled_at", "disabled_reason", "created_at")
-    list_filter = ("mode", "disabled_reason")
+    list_filter = ("mode", "kind", "disabled_reason")
     search_fields = ("=id", "url", "merchant__name")
     raw_id_fields = ("merchant",)
     # The secrets sign every delivery: staff pages never show them.
     exclude = ("secret", "previous_secret")
     readonly_fields = (
+        # A payment forward's endpoint stays one: it is not the merchant's to list.
+        "kind",
         "failing_since",
         "last_success_at",
         "last_failure_at",

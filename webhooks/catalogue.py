@@ -94,6 +94,18 @@ EVENT_TYPES: dict[str, EventType] = {
             partial(examples.payout_example, status="failed"),
         ),
         EventType(
+            "payment_forward.confirmation",
+            "A payment to a payment forward's address reached a confirmation (0 through 6: "
+            "seven calls per payment). Sent to the forward's webhook_url only.",
+            examples.payment_forward_confirmation_example,
+        ),
+        EventType(
+            "payment_forward.failed",
+            "A payment could not be forwarded (its miner fee exceeded the forward-to "
+            "output). Sent to the forward's webhook_url only.",
+            examples.payment_forward_failed_example,
+        ),
+        EventType(
             "endpoint.test",
             "A test event, sent to one endpoint when you ask for it.",
             examples.endpoint_test_example,
@@ -102,7 +114,9 @@ EVENT_TYPES: dict[str, EventType] = {
 }
 
 # Sent by Selgeo itself, never through emit().
-INTERNAL_TYPES = frozenset({"endpoint.test"})
+INTERNAL_TYPES = frozenset(
+    {"endpoint.test", "payment_forward.confirmation", "payment_forward.failed"}
+)
 
 
 def is_known(name: str) -> bool:

@@ -270,3 +270,54 @@ def endpoint_test_example(*, mode: str) -> dict[str, Any]:
     from webhooks.services.events import endpoint_test_data
 
     return endpoint_test_data(endpoint_id="2d1c0b9a-8e7f-4a6b-9c5d-3e2f1a0b9c8d")
+
+
+def _forward_rows(*, mode: str, sent: bool) -> tuple[Any, Any]:
+    from payouts.forwarding.models import ForwardedPayment, PaymentForward
+
+    forward = PaymentForward(
+        id=uuid.UUID("0193b1c2-3d4e-7f50-8a61-b2c3d4e5f607"),
+        mode=mode,
+        network="mainnet" if mode == "live" else "testnet",
+        address="bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+        payment_address="bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l",
+        webhook_url="https://shop.example.com/hooks/bitcoin",
+        processing_fee_percent=10,
+        processing_fee_address="bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh",
+        partner_id=PARTNER_ID,
+        created_at=CONVERTED_AT,
+        expires_at=CONVERTED_AT + timedelta(hours=24),
+    )
+    payment = ForwardedPayment(
+        id=uuid.UUID("0193b1c2-5f60-7a71-9b82-c3d4e5f60718"),
+        forward=forward,
+        txid="b215e9cf9fd2035daec6fa6c4197f3eab8788315169662fe0fcffaccdc3313ba",
+        vout=1,
+        amount_sats=250000,
+        confirmations=1,
+        first_seen_at=CONVERTED_AT + timedelta(minutes=4),
+        status="sent" if sent else "failed",
+        forward_txid="eea491f5ffb25b7f2f25cb511389a6aeac71ae795ccd7ce720b3f46b4b364010"
+        if sent
+        else "",
+        forward_to_sats=219774 if sent else None,
+        processing_fee_sats=25000 if sent else None,
+        miner_fee_sats=5226 if sent else None,
+        failure_reason="" if sent else "The miner fee exceeds the forward-to output",
+        forwarded_at=CONVERTED_AT + timedelta(minutes=14) if sent else None,
+    )
+    return forward, payment
+
+
+def payment_forward_confirmation_example(*, mode: str) -> dict[str, Any]:
+    from payouts.forwarding.representations import confirmation_data
+
+    forward, payment = _forward_rows(mode=mode, sent=True)
+    return as_json(confirmation_data(forward, [payment], payment, 1))
+
+
+def payment_forward_failed_example(*, mode: str) -> dict[str, Any]:
+    from payouts.forwarding.representations import failure_data
+
+    forward, payment = _forward_rows(mode=mode, sent=False)
+    return as_json(failure_data(forward, [payment], payment))

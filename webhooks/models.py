@@ -35,6 +35,13 @@ class EndpointStatus(models.TextChoices):
     DISABLED = "disabled", "Disabled"
 
 
+class EndpointKind(models.TextChoices):
+    MERCHANT = "merchant", "The merchant's endpoint"
+    # The `webhook_url` of one payment forward: it receives that forward's events only
+    # and is not listed among (nor counted with) the merchant's endpoints.
+    PAYMENT_FORWARD = "payment_forward", "A payment forward's webhook URL"
+
+
 class WebhookEndpoint(models.Model):
     """A URL of the merchant's that receives signed events of one mode."""
 
@@ -62,6 +69,9 @@ class WebhookEndpoint(models.Model):
     failing_since = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=EndpointKind.choices, default=EndpointKind.MERCHANT
+    )
 
     class Meta:
         indexes: ClassVar = [

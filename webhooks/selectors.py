@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from accounts.models import Merchant
 from selgeo.changes import Recent
-from webhooks.models import Delivery, DeliveryStatus, DisabledReason, Event, WebhookEndpoint
+from webhooks.models import (
+    Delivery,
+    DeliveryStatus,
+    DisabledReason,
+    EndpointKind,
+    Event,
+    WebhookEndpoint,
+)
 
 _EVENT_ID = re.compile(r"^(?:evt_)?([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})$")
 
@@ -38,7 +45,10 @@ def parse_uuid(raw: str) -> uuid.UUID | None:
 
 
 def endpoints_for(*, merchant: Merchant, mode: str) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(merchant=merchant, mode=mode).order_by("created_at")
+    """The merchant's own endpoints (a payment forward's webhook URL is not one of them)."""
+    return WebhookEndpoint.objects.filter(
+        merchant=merchant, mode=mode, kind=EndpointKind.MERCHANT
+    ).order_by("created_at")
 
 
 def endpoint_get(*, merchant: Merchant, mode: str, endpoint_id: str) -> WebhookEndpoint | None:

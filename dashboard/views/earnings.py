@@ -11,7 +11,9 @@ from dashboard.access import PartnerRequest, partner_view
 from dashboard.figures import converted_total, default_earnings_currency, partner_earnings
 from dashboard.paging import paginate
 from dashboard.report_forms import RANGES, EarningsForm
+from dashboard.views.forwarding import tx_url
 from fx import selectors as fx_selectors
+from payouts.forwarding import selectors as forwarding_selectors
 from selgeo.currencies import is_currency
 
 PER_PAGE = 20
@@ -60,5 +62,12 @@ def earnings(request: PartnerRequest) -> HttpResponse:
                 figures.commission_cents, currency=currency, rate_set=rate_set
             ),
             **paginate(request, commissions, PER_PAGE),
+            # Fees split off forwarded Bitcoin payments: paid with the payment itself.
+            "forwarded_fees": [
+                {"payment": p, "url": tx_url(p.forward.network, p.forward_txid)}
+                for p in forwarding_selectors.fees_forwarded_to(
+                    partner=request.partner, mode=request.mode
+                )[:PER_PAGE]
+            ],
         },
     )

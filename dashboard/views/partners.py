@@ -22,9 +22,11 @@ from dashboard.list_figures import CSV_FIGURE_HEADER, figures_per
 from dashboard.paging import paginate
 from dashboard.partner_forms import CodeForm, ConfirmByNameForm, SearchForm
 from dashboard.redirects import safe_next
+from dashboard.views.forwarding import tx_url
 from fx import selectors as fx_selectors
 from partners import selectors, services
 from partners.models import ApplicationStatus, Program, ProgramStatus
+from payouts.forwarding import selectors as forwarding_selectors
 from selgeo.api.errors import ApiError, ValidationFailed
 
 
@@ -130,6 +132,9 @@ def _promo_programs(request: MerchantRequest, partner: Partner) -> list[Program]
     return [application.program for application in approved]
 
 
+FORWARDED_FEES_SHOWN = 20
+
+
 def _render_detail(
     request: MerchantRequest, partner: Partner, promo_form: CodeForm | None = None
 ) -> HttpResponse:
@@ -154,6 +159,13 @@ def _render_detail(
             "promo_programs": programs,
             "can_erase": request.membership.role in (Role.OWNER, Role.ADMIN),
             "activity": partner_activity(**scope, partner=partner),
+            # The partner's share of forwarded Bitcoin payments, paid with each payment.
+            "forwarded_fees": [
+                {"payment": p, "url": tx_url(p.forward.network, p.forward_txid)}
+                for p in forwarding_selectors.fees_forwarded_to(
+                    partner=partner, mode=request.mode, merchant=request.merchant
+                )[:FORWARDED_FEES_SHOWN]
+            ],
         },
     )
 

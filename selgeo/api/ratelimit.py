@@ -1,7 +1,8 @@
 """Rate-limit zones, counted in a moving 60-second window by `limits` over Redis.
 
 Zones (per minute): tracking 1000 per pk key, conversions 120 per sk key, auth 10 per
-IP, general 300 per IP, links 60 recorded clicks per visitor IP. A request in a key zone
+IP, general 300 per IP, links 60 recorded clicks per visitor IP, payment forwards
+60 per sk key. A request in a key zone
 whose key did not validate is counted in the general IP zone instead, so garbage keys
 cannot dodge limits or cost lookups.
 
@@ -68,6 +69,8 @@ ZONES = {
     "affspace_post": Zone("affspace_post", per_key=True, fail_open=True),
     "affspace_stats": Zone("affspace_stats", per_key=True, fail_open=True),
     "affspace_conversions": Zone("affspace_conversions", per_key=True, fail_open=True),
+    # Payment forwarding, per secret key: every request counts, whatever its answer.
+    "payment_forwards": Zone("payment_forwards", per_key=True, fail_open=True),
 }
 
 _PERIODS: dict[str, type[RateLimitItem]] = {

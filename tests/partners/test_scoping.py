@@ -204,3 +204,55 @@ def test_malformed_ids_are_404(alice_client: APIClient, partner_client: APIClien
     assert_error(alice_client.get("/api/v1/programs/not-a-uuid"), 404, "NOT_FOUND")
     assert_error(alice_client.get(f"/api/v1/programs/{'-' * 36}"), 404, "NOT_FOUND")
     assert_error(partner_client.get(f"/api/v1/partner/applications/{'a' * 36}"), 404, "NOT_FOUND")
+
+
+# Routes taken with secret keys: the key decides merchant and mode.
+KEY_ROUTES = [("get", "payment-forwards/{forward}", None)]
+
+
+@pytest.mark.parametrize("outsider", ["other merchant", "other mode"])
+@pytest.mark.parametrize(
+    ("method", "path", "body"), KEY_ROUTES, ids=[f"{m} {p}" for m, p, _ in KEY_ROUTES]
+)
+def test_key_routes_hide_other_merchants_and_modes(
+    request: pytest.FixtureRequest,
+    settings: Any,
+    merchant: Merchant,
+    outsider: str,
+    method: str,
+    path: str,
+    body: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from payouts.forwarding.models import PaymentForward
+    from tests.conftest import api_client
+    from webhooks import services as webhook_services
+
+    # Reading forwards needs a node configured, not a node that answers.
+    settings.SELGEO_BITCOIN_RPC_URL = "http://u:p@127.0.0.1:9/wallet/selgeo"
+    settings.SELGEO_BITCOIN_TEST_RPC_URL = "http://u:p@127.0.0.1:9/wallet/selgeo-test"
+    settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = True
+    endpoint = webhook_services.endpoint_create_for_payment_forward(
+        merchant=merchant, mode="live", url="https://127.0.0.1/hooks"
+    )
+    forward = PaymentForward.objects.create(
+        merchant=merchant,
+        mode="live",
+        address="1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        network="mainnet",
+        payment_address="1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+        webhook_url=endpoint.url,
+        webhook_endpoint=endpoint,
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+    keys = request.getfixturevalue("other_keys" if outsider == "other merchant" else "keys")
+    client = api_client(keys.sk_live if outsider == "other merchant" else keys.sk_test)
+    ids = {"forward": forward.pk}
+
+    assert_error(call(client, method, path, body, ids, ""), 404, "NOT_FOUND")
+
+    owner = api_client(request.getfixturevalue("keys").sk_live)
+    assert call(owner, method, path, body, ids, "").status_code == 200

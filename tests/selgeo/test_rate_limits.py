@@ -41,6 +41,8 @@ def test_zone_numbers_are_the_public_contract():
         "affspace_post": "30/m",
         "affspace_stats": "20/m",
         "affspace_conversions": "1000/m",
+        # Payment forwarding: its own zone per secret key (the commerce reference).
+        "payment_forwards": "60/m",
     }
 
 

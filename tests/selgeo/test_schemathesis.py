@@ -74,9 +74,13 @@ def _command(spec: Path, base: str, token: str, include: str, exclude: str) -> l
 
 @pytest.mark.django_db(transaction=True)
 def test_every_operation_answers_as_its_document_says(
-    live_server, settings, alice, merchant, partner, tmp_path
+    live_server, settings, alice, merchant, partner, tmp_path, regtest
 ):
     settings.SELGEO_RATELIMITS_ENABLED = False
+    # Payment forwarding through a real regtest node, so that its operations are
+    # exercised past the 503 that a server without a node answers.
+    settings.SELGEO_BITCOIN_TEST_RPC_URL = regtest.url("shared")
+    settings.SELGEO_BITCOIN_TEST_NETWORK = "regtest"
     with urllib.request.urlopen(f"{live_server.url}/api/v1/openapi.json") as response:
         spec = tmp_path / "openapi.json"
         spec.write_text(json.dumps(json.loads(response.read())))
@@ -93,7 +97,7 @@ def test_every_operation_answers_as_its_document_says(
         "partner": (partner_jwt, "^/api/v1/partner/", "erase"),
         "secret key": (
             secret,
-            f"^/api/v1/(conversions|attribution|test-sessions)|{DIALECT}",
+            f"^/api/v1/(conversions|attribution|test-sessions|payment-forwards)|{DIALECT}",
             "erase",
         ),
     }

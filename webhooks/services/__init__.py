@@ -11,13 +11,16 @@ from webhooks.services.delivery import (
 )
 from webhooks.services.endpoints import (
     MAX_ENDPOINTS_PER_MODE,
+    check_url,
     endpoint_create,
+    endpoint_create_for_payment_forward,
     endpoint_delete,
     endpoint_rotate_secret,
     endpoint_update,
 )
 from webhooks.services.events import (
     emit,
+    emit_to_endpoint,
     endpoint_replay_failed,
     endpoint_send_test,
     event_build,
@@ -36,6 +39,7 @@ __all__ = [
     "PruneResult",
     "PumpResult",
     "SweepResult",
+    "check_url",
     "deliveries_claim",
     "deliveries_pump",
     "deliveries_record",
@@ -43,7 +47,9 @@ __all__ = [
     "delivery_attempt",
     "delivery_mark_queued",
     "emit",
+    "emit_to_endpoint",
     "endpoint_create",
+    "endpoint_create_for_payment_forward",
     "endpoint_delete",
     "endpoint_disable",
     "endpoint_replay_failed",

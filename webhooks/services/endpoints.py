@@ -17,18 +17,18 @@ from webhooks.errors import (
     WebhookUrlPrivateIp,
     WebhookUrlUnresolvable,
 )
-from webhooks.models import DisabledReason, WebhookEndpoint
+from webhooks.models import DisabledReason, EndpointKind, WebhookEndpoint
 from webhooks.services.delivery import endpoint_disable
 
 MAX_ENDPOINTS_PER_MODE = 10
 
 
-def check_url(*, url: str, mode: str) -> str:
+def check_url(*, url: str, mode: str, field: str = "url") -> str:
     """The URL, once its form, its scheme for the mode and its resolved addresses passed."""
     try:
         target = ssrf.parse_url(url)
     except ssrf.InvalidUrl as exc:
-        raise ValidationFailed.field("url", str(exc)) from exc
+        raise ValidationFailed.field(field, str(exc)) from exc
     if mode == Mode.LIVE and target.scheme != "https":
         raise WebhookUrlNotHttps()
     try:
@@ -68,9 +68,7 @@ def endpoint_create(
     check_url(url=url, mode=mode)
     # Serialise creations per merchant so that concurrent requests cannot both see 9.
     Merchant.objects.select_for_update().filter(pk=merchant.pk).values_list("pk").first()
-    if WebhookEndpoint.objects.filter(merchant=merchant, mode=mode).count() >= (
-        MAX_ENDPOINTS_PER_MODE
-    ):
+    if selectors.endpoints_for(merchant=merchant, mode=mode).count() >= MAX_ENDPOINTS_PER_MODE:
         raise WebhookEndpointLimitExceeded()
     now = timezone.now()
     transaction.on_commit(selectors.forget_subscribers)
@@ -80,6 +78,32 @@ def endpoint_create(
         url=url,
         description=description,
         event_types=types,
+        secret=signing.generate_secret(),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+# What a payment forward's webhook URL receives: its own events, nothing broadcast.
+PAYMENT_FORWARD_EVENT_TYPES = ["payment_forward.confirmation", "payment_forward.failed"]
+
+
+@transaction.atomic
+def endpoint_create_for_payment_forward(
+    *, merchant: Merchant, mode: str, url: str
+) -> WebhookEndpoint:
+    """The hidden endpoint of one payment forward's `webhook_url` (checked as any
+    endpoint's URL, reported as `webhook_url`): signed, retried, logged and replayable
+    like the merchant's endpoints, but neither listed nor counted among them."""
+    check_url(url=url, mode=mode, field="webhook_url")
+    now = timezone.now()
+    return WebhookEndpoint.objects.create(
+        merchant=merchant,
+        mode=mode,
+        url=url,
+        description="Payment forward",
+        event_types=list(PAYMENT_FORWARD_EVENT_TYPES),
+        kind=EndpointKind.PAYMENT_FORWARD,
         secret=signing.generate_secret(),
         created_at=now,
         updated_at=now,

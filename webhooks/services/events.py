@@ -136,6 +136,21 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint) -> Event:
     )
 
 
+@transaction.atomic
+def emit_to_endpoint(*, endpoint: WebhookEndpoint, type: str, data: dict[str, Any]) -> Event:
+    """Record an event for one endpoint alone (a payment forward's webhook URL), in the
+    caller's transaction; delivery follows on commit as for every event."""
+    if not catalogue.is_known(type):
+        raise ValueError(f"Unknown webhook event type: {type!r}")
+    return _record_event(
+        merchant=endpoint.merchant,
+        mode=endpoint.mode,
+        type=type,
+        data=data,
+        target_endpoint=endpoint,
+    )
+
+
 def _recipients(event: Event) -> list[WebhookEndpoint]:
     if event.target_endpoint_id is not None:
         return list(WebhookEndpoint.objects.filter(pk=event.target_endpoint_id))
