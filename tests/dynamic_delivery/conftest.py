@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from accounts.models import Merchant, Partner
 from partners.models import Application, Program
-from selgeo.celery import app as celery_app
 from tests.factories import PartnerFactory
 from tests.partners.factories import ApplicationFactory, ProgramFactory
-from tests.webhooks import dns
-from tests.webhooks.receiver import Receiver
+
+# The webhooks' own: tasks inline, a real receiver on loopback, and fake DNS answers.
+from tests.webhooks.conftest import _tasks_run_inline, fake_dns, receiver  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -21,32 +20,6 @@ def _outbound_settings(settings: Any) -> None:
     # Loopback is refused unless a test runs a receiver; attempts time out quickly.
     settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = False
     settings.SELGEO_WEBHOOKS_TIMEOUT_SECONDS = 2.0
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_inline() -> Iterator[None]:
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def receiver(settings: Any) -> Iterator[Receiver]:
-    settings.SELGEO_WEBHOOKS_ALLOW_LOOPBACK = True
-    server = Receiver().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_dns(settings: Any) -> Iterator[dict[str, list[list[str]]]]:
-    settings.SELGEO_WEBHOOKS_RESOLVER = "tests.webhooks.dns.resolve"
-    dns.ANSWERS.clear()
-    dns.QUERIES.clear()
-    yield dns.ANSWERS
-    dns.ANSWERS.clear()
-    dns.QUERIES.clear()
 
 
 @pytest.fixture
