@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Merchant, Mode
+from accounts.models import Merchant, Mode, Partner
 from conversions import sandbox, selectors
 from conversions.attribution import Attribution, decide, resolve
 from conversions.errors import (
@@ -23,6 +23,7 @@ from conversions.errors import (
     ConversionTransitionRefused,
     NoAttributionSignal,
 )
+from conversions.explanations import INFO
 from conversions.models import (
     AdjustmentStatus,
     Commission,
@@ -36,6 +37,7 @@ from conversions.representations import commission_data, conversion_data
 from fx.rates import convert_minor, plain
 from fx.selectors import RateSet, in_reporting_currency, rate_set_at, reporting_currency_of
 from partners.models import CommissionType, Program
+from partners.terms import EffectiveTerms, effective_terms
 from selgeo.api.errors import NotFound, ValidationFailed
 from selgeo.db import insert_together
 from webhooks.services import emit, event_build, events_recorded
@@ -61,11 +63,17 @@ class _Terms:
     kind: str
     amount_cents: int
     rate_bps: int | None
+    effective: EffectiveTerms
 
 
-def _commission_terms(program: Program, amount_cents: int | None) -> _Terms:
-    if program.commission_type == CommissionType.CPA:
-        return _Terms(CommissionType.CPA, program.cpa_amount_cents or 0, None)
+def _commission_terms(
+    program: Program, amount_cents: int | None, *, partner: Partner, at: datetime
+) -> _Terms:
+    # The terms version in force at the conversion's moment, or the partner's, its
+    # group's or its tier's rate (`partners.terms`).
+    effective = effective_terms(program, partner, at)
+    if effective.kind == CommissionType.CPA:
+        return _Terms(CommissionType.CPA, effective.cpa_amount_cents or 0, None, effective)
     if amount_cents is None:
         # Bad input rather than an attribution outcome: the merchant's integration must
         # send the amount for percentage programs, and can fix and retry.
@@ -75,14 +83,14 @@ def _commission_terms(program: Program, amount_cents: int | None) -> _Terms:
                 {
                     "field": "amount_cents",
                     "message": f"Required: program {program.code} pays a percentage of the "
-                    f"amount ({program.commission_type})",
+                    f"amount ({effective.kind})",
                 }
             ],
         )
     # A rate above 100% would pay more than the sale; programs are validated against
     # it, and the clamp keeps the commission within the gross amount regardless.
-    bps = min(program.percent_bps or 0, BPS_DENOMINATOR)
-    return _Terms(program.commission_type, percent_of(amount_cents, bps), bps)
+    bps = min(effective.percent_bps or 0, BPS_DENOMINATOR)
+    return _Terms(effective.kind, percent_of(amount_cents, bps), bps, effective)
 
 
 def _emit_conversion(conversion: Conversion, type: str) -> None:
@@ -137,7 +145,9 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         occurred_at=occurred_at,
     )
     reporting = reporting_currency_of(merchant)
-    in_transaction = resolution.needs_lock or mode == Mode.TEST
+    # A candidate's commission terms may count the partner's month for the program's
+    # tiers, under a lock held until the conversion is recorded.
+    in_transaction = resolution.needs_lock or mode == Mode.TEST or resolution.candidate is not None
     with transaction.atomic() if in_transaction else nullcontext():
         attribution = decide(
             resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=data.currency
@@ -227,10 +237,19 @@ def _conversion_build(
         else None
     )
     terms = (
-        _commission_terms(program, data.amount_cents if converted is None else converted)
-        if attribution.attributed and program is not None
+        _commission_terms(
+            program,
+            data.amount_cents if converted is None else converted,
+            partner=partner,
+            at=occurred_at,
+        )
+        if attribution.attributed and program is not None and partner is not None
         else None
     )
+    if terms is not None:
+        attribution.steps.append(
+            {"check": "commission_terms", "result": INFO, "message": terms.effective.explanation()}
+        )
     currency = data.currency or (program.currency if program is not None else "")
     rate_set: RateSet | None = exchange.rate_set if exchange is not None else None
     commission_currency = program.currency if terms is not None and program is not None else ""
@@ -286,6 +305,8 @@ def _conversion_build(
         program=program,
         kind=terms.kind,
         rate_bps=terms.rate_bps,
+        terms_version=terms.effective.version,
+        terms_source=terms.effective.source,
         amount_cents=terms.amount_cents,
         currency=program.currency,
         reporting_currency=commission_reported.currency,

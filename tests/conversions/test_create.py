@@ -90,6 +90,7 @@ def test_attributed_click_returns_201_with_the_conversion_and_its_commission(
         "click_window",
         "currency",
         "attributed",
+        "commission_terms",
     ]
     assert all(set(step) == {"check", "result", "message"} for step in data["attribution"]["steps"])
     assert conversion.occurred_at >= before
