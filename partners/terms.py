@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import Partner
 
@@ -193,4 +194,39 @@ def _with_amount(
         tier=tier,
         group=group,
         counted=counted,
+    )
+
+
+# Scoped reads for the API and the dashboard --------------------------------------------
+
+
+def groups_for(*, merchant: Any, mode: str) -> QuerySet[PartnerGroup]:
+    return PartnerGroup.objects.filter(merchant=merchant, mode=mode).prefetch_related("members")
+
+
+def terms_versions_of(program: Program) -> QuerySet[TermsVersion]:
+    return TermsVersion.objects.filter(program=program).select_related("changed_by")
+
+
+def overrides_of(program: Program) -> QuerySet[CommissionOverride]:
+    return CommissionOverride.objects.filter(program=program).select_related("partner", "group")
+
+
+def tiers_of(program: Program) -> QuerySet[CommissionTier]:
+    return CommissionTier.objects.filter(program=program)
+
+
+def recent_versions_for_partner(*, partner: Partner, mode: str, since: datetime) -> list[Any]:
+    """Terms changes (version 2 on) since `since` of the programs the partner is approved
+    in, newest first: the portal's notices."""
+    return list(
+        TermsVersion.objects.filter(
+            mode=mode,
+            number__gt=1,
+            effective_from__gte=since,
+            program__applications__partner=partner,
+            program__applications__status="approved",
+        )
+        .select_related("program", "program__merchant")
+        .order_by("-effective_from")
     )

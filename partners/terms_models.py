@@ -43,6 +43,8 @@ class TermsVersion(models.Model):
     )
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the partners' mails are claimed for sending: each version is announced once.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import Mode
+from accounts.models import Mode, User
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.paging import paginate
 from dashboard.program_forms import FORM_FIELD, ProgramFilterForm, ProgramForm, rule_errors
@@ -89,7 +89,11 @@ def program_edit(request: MerchantRequest, program_id: uuid.UUID) -> HttpRespons
     form = ProgramForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:
-            services.program_update(program=program, changes=form.service_values())
+            services.program_update(
+                program=program,
+                changes=form.service_values(),
+                changed_by=request.user if isinstance(request.user, User) else None,
+            )
         except ValidationFailed as exc:
             form.add_service_errors(exc.details, exc.message)
         else:

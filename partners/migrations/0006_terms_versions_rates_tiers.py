@@ -94,6 +94,7 @@ class Migration(migrations.Migration):
                 ('effective_from', models.DateTimeField()),
                 ('note', models.CharField(blank=True, max_length=500)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('notified_at', models.DateTimeField(blank=True, null=True)),
                 ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.merchant')),
                 ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terms_versions', to='partners.program')),

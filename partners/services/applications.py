@@ -69,7 +69,9 @@ def _ensure_default_code(application: Application) -> None:
 
 @transaction.atomic
 def application_submit(*, partner: Partner, program: Program, message: str = "") -> Application:
-    """The partner applies to a published program; a second application is a 409."""
+    """The partner applies to a published program; a second application is a 409.
+
+    A program with `auto_approve_applications` approves the application at once."""
     _check_message(message)
     partner = lock_partner(partner)
     # The unique constraint is what guarantees one application per pair (see `_insert`);
@@ -92,6 +94,14 @@ def application_submit(*, partner: Partner, program: Program, message: str = "")
         )
     )
     _emit(application, "partner.applied")
+    if program.auto_approve_applications:
+        # The program approves every application as it arrives: the same approval as a
+        # merchant's decision (default code, event), in the same transaction.
+        application.status = ApplicationStatus.APPROVED
+        application.decided_at = timezone.now()
+        application.save(update_fields=["status", "decided_at"])
+        _ensure_default_code(application)
+        _emit(application, "application.approved")
     return application
 
 
