@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Merchant, Mode, User
 from partners import rules
 from partners.errors import status_conflict
-from partners.models import CommissionType, Program, ProgramStatus, TermsVersion
+from partners.models import CommissionType, Program, ProgramStatus
 from partners.services._common import PROGRAM_CODE_CONSTRAINT, violated_constraint
 from partners.services.terms import terms_first_version_ensure, terms_version_record
 from selgeo.api.errors import ValidationFailed
@@ -156,7 +156,10 @@ def program_update(
         setattr(locked, name, value)
     _save(locked, create=False)
     terms_changed = any(current[name] != values[name] for name in rules.TERMS_FIELDS)
-    if terms_changed and TermsVersion.objects.filter(program=locked).exists():
+    if terms_changed and locked.status != ProgramStatus.DRAFT:
+        # A program published without a recorded version (before versions existed, or
+        # by a direct status change) gets its previous terms as version 1 first.
+        terms_first_version_ensure(program=locked, terms=current, since=locked.created_at)
         terms_version_record(program=locked, changed_by=changed_by, note=terms_note)
     return locked
 

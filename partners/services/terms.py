@@ -7,6 +7,8 @@ conversion earns is decided in `partners.terms.effective_terms`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -41,26 +43,33 @@ _GROUP_NAME_TAKEN = {"field": "name", "message": "This merchant already has a gr
 
 
 def terms_version_record(
-    *, program: Program, changed_by: User | None = None, note: str = ""
+    *,
+    program: Program,
+    changed_by: User | None = None,
+    note: str = "",
+    terms: Mapping[str, Any] | None = None,
+    effective_from: datetime | None = None,
 ) -> TermsVersion:
-    """Record the program's current terms as its next version, effective now.
+    """Record the program's terms (or `terms`) as its next version, effective now (or
+    from `effective_from`); from version 2 on, the program's partners are told.
 
     The caller holds the program's row lock (`program_update`, `program_publish`), so
     version numbers never collide; the unique (program, number) constraint backs it.
     """
     if len(note) > NOTE_MAX:
         raise ValidationFailed.field("note", f"At most {NOTE_MAX} characters")
+    values = terms if terms is not None else {n: getattr(program, n) for n in rules.TERMS_FIELDS}
     last = TermsVersion.objects.filter(program=program).aggregate(last=Max("number"))["last"]
     version = TermsVersion.objects.create(
         merchant_id=program.merchant_id,
         mode=program.mode,
         program=program,
         number=(last or 0) + 1,
-        commission_type=program.commission_type,
-        cpa_amount_cents=program.cpa_amount_cents,
-        percent_bps=program.percent_bps,
-        recurring_months=program.recurring_months,
-        effective_from=timezone.now(),
+        commission_type=values["commission_type"],
+        cpa_amount_cents=values["cpa_amount_cents"],
+        percent_bps=values["percent_bps"],
+        recurring_months=values["recurring_months"],
+        effective_from=effective_from or timezone.now(),
         changed_by=changed_by if isinstance(changed_by, User) else None,
         note=note,
     )
@@ -73,11 +82,17 @@ def terms_version_record(
     return version
 
 
-def terms_first_version_ensure(*, program: Program) -> TermsVersion | None:
-    """Version 1 when a program is first published; nothing if it has versions."""
+def terms_first_version_ensure(
+    *,
+    program: Program,
+    terms: Mapping[str, Any] | None = None,
+    since: datetime | None = None,
+) -> TermsVersion | None:
+    """Version 1 (the program's terms, or `terms`, effective now or `since`), unless the
+    program has versions already."""
     if TermsVersion.objects.filter(program=program).exists():
         return None
-    return terms_version_record(program=program)
+    return terms_version_record(program=program, terms=terms, effective_from=since)
 
 
 # Groups --------------------------------------------------------------------------------
