@@ -30,7 +30,6 @@ from partners.api.terms_docs import (
     VERSION,
     errors,
     ok,
-    page,
     request_example,
 )
 from partners.models import CommissionOverride, CommissionTier, PartnerGroup, Program, TermsVersion
@@ -100,8 +99,8 @@ class TermsVersionViewSet(_ProgramChildViewSet):
         "while paused, of its type) adds a version effective from the change. A commission "
         "is computed on the version in force at its conversion's `occurred_at`.",
         responses={
-            200: ok(TermsVersionOut(many=True), "The versions", "History", page(VERSION)),
-            **errors("no_program"),
+            200: ok(TermsVersionOut(many=True), "The versions", "History", VERSION),
+            **errors("bad_page", "no_program"),
         },
     )
     def list(self, request: Request, program_pk: str | None = None) -> Response:
@@ -122,8 +121,8 @@ class CommissionOverrideViewSet(_ProgramChildViewSet):
         description="The rates given to single partners or to groups of partners on the "
         "program. " + _RATES_RULE,
         responses={
-            200: ok(CommissionOverrideOut(many=True), "The rates", "Rates", page(OVERRIDE)),
-            **errors("no_program"),
+            200: ok(CommissionOverrideOut(many=True), "The rates", "Rates", OVERRIDE),
+            **errors("bad_page", "no_program"),
         },
     )
     def list(self, request: Request, program_pk: str | None = None) -> Response:
@@ -211,8 +210,8 @@ class CommissionTierViewSet(_ProgramChildViewSet):
         summary="List a program's performance tiers",
         description="The program's tiers, lowest threshold first. " + _TIER_RULE,
         responses={
-            200: ok(CommissionTierOut(many=True), "The tiers", "Tiers", page(TIER)),
-            **errors("no_program"),
+            200: ok(CommissionTierOut(many=True), "The tiers", "Tiers", TIER),
+            **errors("bad_page", "no_program"),
         },
     )
     def list(self, request: Request, program_pk: str | None = None) -> Response:
@@ -293,7 +292,10 @@ class PartnerGroupViewSet(_MerchantTermsViewSet):
         description="The merchant's groups of partners in the mode, by name. A group can "
         "be given its own rate on any program (`POST /programs/{id}/rates`). A partner is "
         "in at most one group.",
-        responses={200: ok(PartnerGroupOut(many=True), "The groups", "Groups", page(GROUP))},
+        responses={
+            200: ok(PartnerGroupOut(many=True), "The groups", "Groups", GROUP),
+            **errors("bad_page"),
+        },
     )
     def list(self, request: Request) -> Response:
         return self.paginated(self.get_queryset(), PartnerGroupOut)

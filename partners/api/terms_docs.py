@@ -67,11 +67,19 @@ TIER = {
 }
 
 
-def page(*rows: dict[str, Any]) -> dict[str, Any]:
-    return {"data": list(rows), "total": len(rows), "page": 1, "limit": 20}
-
-
 _ERRORS: dict[str, tuple[int, str, str, list[dict[str, str]] | None]] = {
+    "bad_mode": (
+        400,
+        "VALIDATION_ERROR",
+        "Validation failed",
+        [{"field": "mode", "message": "mode must be 'test' or 'live'"}],
+    ),
+    "bad_page": (
+        400,
+        "VALIDATION_ERROR",
+        "Validation failed",
+        [{"field": "limit", "message": "limit must be at most 100"}],
+    ),
     "bad_rate": (
         400,
         "VALIDATION_ERROR",
@@ -118,6 +126,9 @@ _ERRORS: dict[str, tuple[int, str, str, list[dict[str, str]] | None]] = {
         "Authentication credentials were not provided or are invalid",
         None,
     ),
+    "too_large": (413, "PAYLOAD_TOO_LARGE", "Request body is too large", None),
+    "rate_limited": (429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", None),
+    "not_merchant": (403, "FORBIDDEN", "This account is not a member of a merchant", None),
     "no_program": (404, "NOT_FOUND", "Program not found", None),
     "no_group": (404, "NOT_FOUND", "Group not found", None),
     "no_rate": (404, "NOT_FOUND", "Rate not found", None),
@@ -127,9 +138,11 @@ _ERRORS: dict[str, tuple[int, str, str, list[dict[str, str]] | None]] = {
 
 
 def errors(*names: str) -> dict[int, OpenApiResponse]:
-    """Error responses in the envelope, one example per case, grouped by status."""
+    """Error responses in the envelope, one example per case, grouped by status; every
+    operation takes `?mode=`, credentials, a bounded body and counts in the general zone."""
     by_status: dict[int, list[str]] = {}
-    for name in ("no_credentials", *names):
+    defaults = ("bad_mode", "no_credentials", "not_merchant", "too_large", "rate_limited")
+    for name in (*defaults, *names):
         by_status.setdefault(_ERRORS[name][0], []).append(name)
     responses = {}
     for status, cases in by_status.items():

@@ -316,3 +316,22 @@ def test_a_secret_key_manages_rates_in_its_own_mode(
     assert live.status_code == 201
     assert_error(other_mode, 404, "NOT_FOUND")
     assert public.status_code in (401, 403)
+
+
+def test_erasing_a_partner_ends_its_group_place_and_own_rates(
+    alice_client: APIClient, shoes: Program
+) -> None:
+    partner = join(shoes, PartnerFactory(), "ANNA")
+    group = alice_client.post("/api/v1/partner-groups", {"name": "Top"}, format="json").json()
+    alice_client.post(
+        f"/api/v1/partner-groups/{group['id']}/members", {"partner": str(partner.pk)}, format="json"
+    )
+    alice_client.post(
+        url(shoes, "rates"), {"partner": str(partner.pk), "percent_bps": 2500}, format="json"
+    )
+
+    erased = alice_client.post(f"/api/v1/partners/{partner.pk}/erase", {}, format="json")
+
+    assert erased.status_code == 200
+    assert not CommissionOverride.objects.exists()
+    assert alice_client.get(f"/api/v1/partner-groups/{group['id']}").json()["partner_ids"] == []
