@@ -37,7 +37,7 @@ from conversions.representations import commission_data, conversion_data
 from fx.rates import convert_minor, plain
 from fx.selectors import RateSet, in_reporting_currency, rate_set_at, reporting_currency_of
 from partners.models import CommissionType, Program
-from partners.terms import EffectiveTerms, effective_terms
+from partners.terms import EffectiveTerms, TermsRows, effective_terms, terms_rows
 from selgeo.api.errors import NotFound, ValidationFailed
 from selgeo.db import insert_together
 from webhooks.services import emit, event_build, events_recorded
@@ -67,11 +67,16 @@ class _Terms:
 
 
 def _commission_terms(
-    program: Program, amount_cents: int | None, *, partner: Partner, at: datetime
+    program: Program,
+    amount_cents: int | None,
+    *,
+    partner: Partner,
+    at: datetime,
+    rows: TermsRows | None,
 ) -> _Terms:
     # The terms version in force at the conversion's moment, or the partner's, its
     # group's or its tier's rate (`partners.terms`).
-    effective = effective_terms(program, partner, at)
+    effective = effective_terms(program, partner, at, rows=rows)
     if effective.kind == CommissionType.CPA:
         return _Terms(CommissionType.CPA, effective.cpa_amount_cents or 0, None, effective)
     if amount_cents is None:
@@ -145,9 +150,17 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         occurred_at=occurred_at,
     )
     reporting = reporting_currency_of(merchant)
-    # A candidate's commission terms may count the partner's month for the program's
+    # The candidate's commission terms may count the partner's month for the program's
     # tiers, under a lock held until the conversion is recorded.
-    in_transaction = resolution.needs_lock or mode == Mode.TEST or resolution.candidate is not None
+    candidate = resolution.candidate
+    terms_found = (
+        terms_rows(candidate.program, candidate.partner) if candidate is not None else None
+    )
+    in_transaction = (
+        resolution.needs_lock
+        or mode == Mode.TEST
+        or (terms_found is not None and terms_found.may_count)
+    )
     with transaction.atomic() if in_transaction else nullcontext():
         attribution = decide(
             resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=data.currency
@@ -161,6 +174,7 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
             customer_ref=customer_ref,
             now=now,
             reporting=reporting,
+            terms_found=terms_found,
         )
         representation = conversion_data(conversion)
         events = [
@@ -221,6 +235,7 @@ def _conversion_build(
     customer_ref: str,
     now: datetime,
     reporting: str,
+    terms_found: TermsRows | None = None,
 ) -> tuple[Conversion, Commission | None]:
     """The conversion and its commission (if one is owed), unsaved, with their relations
     cached as they will be: rendering them asks the database nothing.
@@ -242,6 +257,7 @@ def _conversion_build(
             data.amount_cents if converted is None else converted,
             partner=partner,
             at=occurred_at,
+            rows=terms_found,
         )
         if attribution.attributed and program is not None and partner is not None
         else None

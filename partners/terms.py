@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import F, Q, QuerySet, Value
 
 from accounts.models import Partner
 
@@ -95,11 +96,151 @@ def bps_text(bps: int) -> str:
     return f"{whole}.{rest:02d}%".replace(".00%", "%")
 
 
-def version_in_force(program: Program, at: datetime) -> TermsVersion | None:
+def _choose_version(versions: list[TermsVersion], at: datetime) -> TermsVersion | None:
     """The version effective at `at`; a moment before the first version gets the first."""
-    versions = TermsVersion.objects.filter(program=program)
-    found = versions.filter(effective_from__lte=at).order_by("-effective_from", "-number").first()
-    return found or versions.order_by("number").first()
+    in_force = [v for v in versions if v.effective_from <= at]
+    if in_force:
+        return max(in_force, key=lambda v: (v.effective_from, v.number))
+    return min(versions, key=lambda v: v.number) if versions else None
+
+
+def version_in_force(program: Program, at: datetime) -> TermsVersion | None:
+    return _choose_version(list(TermsVersion.objects.filter(program=program)), at)
+
+
+# The columns every row of `_terms_rows` has, whatever its table.
+_ROW_COLUMNS: dict[str, Any] = {
+    "row_number": models.IntegerField(),
+    "row_effective_from": models.DateTimeField(),
+    "row_type": models.CharField(),
+    "row_cpa": models.BigIntegerField(),
+    "row_bps": models.IntegerField(),
+    "row_months": models.IntegerField(),
+    "row_partner": models.UUIDField(),
+    "row_group": models.UUIDField(),
+    "row_group_name": models.CharField(),
+}
+
+
+def _row_values(table: str, **columns: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"row_table": Value(table, output_field=models.CharField())}
+    for name, field in _ROW_COLUMNS.items():
+        values[name] = columns.get(name, Value(None, output_field=field))
+    return values
+
+
+@dataclass(frozen=True)
+class TermsRows:
+    """What `effective_terms` decides from: the program's versions, the partner's and its
+    group's rates on the program, and the program's tiers."""
+
+    versions: list[TermsVersion]
+    overrides: list[CommissionOverride]
+    tiers: list[CommissionTier]
+
+    @property
+    def may_count(self) -> bool:
+        """Whether deciding may count the partner's month (under a transaction lock)."""
+        return bool(self.tiers)
+
+
+def terms_rows(program: Program, partner: Partner) -> TermsRows:
+    """The rows `effective_terms` decides from, in one query: a conversion reads them all,
+    and each query is a round trip. A caller may read them first to know whether the
+    decision needs a transaction (`TermsRows.may_count`)."""
+    columns = ("id", "row_table", *_ROW_COLUMNS)
+    versions = (
+        TermsVersion.objects.filter(program=program)
+        .annotate(
+            **_row_values(
+                "version",
+                row_number=F("number"),
+                row_effective_from=F("effective_from"),
+                row_type=F("commission_type"),
+                row_cpa=F("cpa_amount_cents"),
+                row_bps=F("percent_bps"),
+                row_months=F("recurring_months"),
+            )
+        )
+        .values_list(*columns)
+    )
+    overrides = (
+        CommissionOverride.objects.filter(program=program)
+        .filter(Q(partner=partner) | Q(group__members__partner=partner))
+        .annotate(
+            **_row_values(
+                "override",
+                row_cpa=F("cpa_amount_cents"),
+                row_bps=F("percent_bps"),
+                row_partner=F("partner_id"),
+                row_group=F("group_id"),
+                row_group_name=F("group__name"),
+            )
+        )
+        .values_list(*columns)
+    )
+    tiers = (
+        CommissionTier.objects.filter(program=program)
+        .annotate(
+            **_row_values(
+                "tier",
+                row_number=F("min_conversions"),
+                row_cpa=F("cpa_amount_cents"),
+                row_bps=F("percent_bps"),
+            )
+        )
+        .values_list(*columns)
+    )
+    found: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for (
+        pk,
+        table,
+        number,
+        effective_from,
+        type_,
+        cpa,
+        bps,
+        months,
+        partner_id,
+        group_id,
+        name,
+    ) in versions.union(overrides, tiers, all=True):
+        if table == "version":
+            found[0].append(
+                TermsVersion(
+                    id=pk,
+                    program=program,
+                    number=number,
+                    effective_from=effective_from,
+                    commission_type=type_,
+                    cpa_amount_cents=cpa,
+                    percent_bps=bps,
+                    recurring_months=months,
+                )
+            )
+        elif table == "override":
+            group = PartnerGroup(id=group_id, name=name) if group_id is not None else None
+            found[1].append(
+                CommissionOverride(
+                    id=pk,
+                    program=program,
+                    partner_id=partner_id,
+                    group=group,
+                    cpa_amount_cents=cpa,
+                    percent_bps=bps,
+                )
+            )
+        else:
+            found[2].append(
+                CommissionTier(
+                    id=pk,
+                    program=program,
+                    min_conversions=number,
+                    cpa_amount_cents=cpa,
+                    percent_bps=bps,
+                )
+            )
+    return TermsRows(*found)
 
 
 def month_bounds(at: datetime) -> tuple[datetime, datetime]:
@@ -129,13 +270,18 @@ def _amount_of(kind: str, row: CommissionOverride | CommissionTier) -> int | Non
     return row.cpa_amount_cents if kind == CommissionType.CPA else row.percent_bps
 
 
-def effective_terms(program: Program, partner: Partner, at: datetime) -> EffectiveTerms:
-    """The terms a conversion of `partner` on `program` at `at` earns.
+def effective_terms(
+    program: Program, partner: Partner, at: datetime, *, rows: TermsRows | None = None
+) -> EffectiveTerms:
+    """The terms a conversion of `partner` on `program` at `at` earns (from `rows`, read
+    here unless given).
 
-    With tiers to count, call inside the transaction that records the conversion: the
-    count is serialised per partner and program until it commits.
+    With tiers to count (`TermsRows.may_count`), call inside the transaction that records
+    the conversion: the count is serialised per partner and program until it commits.
     """
-    version = version_in_force(program, at)
+    rows = rows if rows is not None else terms_rows(program, partner)
+    versions, overrides, all_tiers = rows.versions, rows.overrides, rows.tiers
+    version = _choose_version(versions, at)
     base = version if version is not None else program
     kind = base.commission_type
     terms = EffectiveTerms(
@@ -146,11 +292,6 @@ def effective_terms(program: Program, partner: Partner, at: datetime) -> Effecti
         version=version,
         source=PROGRAM,
     )
-    overrides = list(
-        CommissionOverride.objects.filter(program=program)
-        .filter(Q(partner=partner) | Q(group__members__partner=partner))
-        .select_related("group")
-    )
     for source in (PARTNER, GROUP):
         for override in overrides:
             amount = _amount_of(kind, override)
@@ -158,7 +299,7 @@ def effective_terms(program: Program, partner: Partner, at: datetime) -> Effecti
                 continue
             return _with_amount(terms, amount, source=source, group=override.group)
     tiers = sorted(
-        (t for t in CommissionTier.objects.filter(program=program) if _amount_of(kind, t)),
+        (t for t in all_tiers if _amount_of(kind, t) is not None),
         key=lambda t: t.min_conversions,
         reverse=True,
     )
