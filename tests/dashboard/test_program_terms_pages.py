@@ -30,12 +30,14 @@ def test_a_rate_change_on_the_edit_page_is_a_version_in_the_history_and_mailed(
             form_data(name=program.name, code=program.code, percent="20"),
         )
     response = alice_web.get(f"/dashboard/programs/{program.pk}/terms/")
+    detail = alice_web.get(f"/dashboard/programs/{program.pk}/")
 
     rows = [(i["version"].number, i["rate"]) for i in response.context["versions"]]
     assert rows == [(2, "20%"), (1, "15%")]
     assert response.context["versions"][0]["version"].changed_by == alice
     assert alice.email in page(response)
     assert [m.to for m in mailoutbox] == [[partner.user.email]]
+    assert "History (2 versions)" in page(detail)
 
 
 def test_rates_and_tiers_are_added_and_removed_on_the_terms_page(
