@@ -253,6 +253,17 @@ class AdjustmentOut(serializers.ModelSerializer):
 
 class CommissionBriefOut(serializers.ModelSerializer):
     adjustment = serializers.SerializerMethodField()
+    terms_version_id = serializers.UUIDField(
+        allow_null=True,
+        help_text="The program's terms version in force when the conversion occurred "
+        "(`GET /api/v1/programs/{id}/terms-versions`); null for a commission recorded "
+        "before terms were versioned",
+    )
+    terms_source = serializers.ChoiceField(
+        choices=["program", "tier", "group", "partner", ""],
+        help_text="Which rate applied: the program's terms, a performance tier, the "
+        "partner's group's rate or the partner's own; blank before terms were versioned",
+    )
 
     class Meta:
         model = Commission
@@ -260,6 +271,8 @@ class CommissionBriefOut(serializers.ModelSerializer):
             "id",
             "kind",
             "rate_bps",
+            "terms_version_id",
+            "terms_source",
             "amount_cents",
             "currency",
             "status",

@@ -66,6 +66,9 @@ def test_attributed_click_returns_201_with_the_conversion_and_its_commission(
             "id": str(commission.pk),
             "kind": "cps",
             "rate_bps": 1000,
+            # The program was published without the service: no recorded version.
+            "terms_version_id": None,
+            "terms_source": "program",
             "amount_cents": 490,
             "currency": "EUR",
             "status": "pending",

@@ -84,6 +84,11 @@ def test_a_published_programs_rate_changes_for_future_conversions_only(
         for c in Commission.objects.select_related("conversion")
     }
     assert versions == {"o1": v1.pk, "o2": v2.pk, "o3": v1.pk}
+    assert (after["commission"]["terms_version_id"], after["commission"]["terms_source"]) == (
+        str(v2.pk),
+        "program",
+    )
+    assert late["commission"]["terms_version_id"] == str(v1.pk)
     step = after["attribution"]["steps"][-1]
     assert step == {
         "check": "commission_terms",
