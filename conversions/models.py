@@ -178,6 +178,17 @@ class Commission(models.Model):
     kind = models.CharField(max_length=10, choices=CommissionType.choices)
     # The rate applied for percentage commissions, kept because the program may change.
     rate_bps = models.PositiveIntegerField(null=True, blank=True)
+    # The program's terms version in force at the conversion's occurred_at, and which
+    # rate applied (`partners.terms`): the program's, a tier's, a group's or the partner's.
+    terms_version = models.ForeignKey(
+        "partners.TermsVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    terms_source = models.CharField(max_length=10, blank=True)
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     # The amount in the merchant's reporting currency at the conversion's occurred_at.

@@ -116,6 +116,8 @@ def _commission_terms(commission: Commission) -> dict[str, Any]:
     return {
         "kind": _text(commission.kind),
         "rate_bps": _int(commission.rate_bps),
+        "terms_version_id": _text(commission.terms_version_id),
+        "terms_source": _text(commission.terms_source),
         "amount_cents": _int(commission.amount_cents),
         "currency": _text(commission.currency),
         "status": _text(commission.status),

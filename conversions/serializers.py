@@ -331,6 +331,8 @@ class ReportingFields(serializers.Serializer):
 COMMISSION_TERMS = [
     "kind",
     "rate_bps",
+    "terms_version_id",
+    "terms_source",
     "amount_cents",
     "currency",
     "status",
@@ -341,15 +343,27 @@ COMMISSION_TERMS = [
     "adjustment",
 ]
 # The merchant's shapes: the reporting amount right after the original one.
+_AFTER_CURRENCY = COMMISSION_TERMS.index("currency") + 1
 COMMISSION_TERMS_REPORTED = [
-    *COMMISSION_TERMS[:4],
+    *COMMISSION_TERMS[:_AFTER_CURRENCY],
     *REPORTING_FIELDS,
-    *COMMISSION_TERMS[4:],
+    *COMMISSION_TERMS[_AFTER_CURRENCY:],
 ]
 
 
 class CommissionBriefOut(ReportingFields, serializers.ModelSerializer):
     adjustment = serializers.SerializerMethodField()
+    terms_version_id = serializers.UUIDField(
+        allow_null=True,
+        help_text="The program's terms version in force when the conversion occurred "
+        "(`GET /api/v1/programs/{id}/terms-versions`); null for a commission recorded "
+        "before terms were versioned",
+    )
+    terms_source = serializers.ChoiceField(
+        choices=["program", "tier", "group", "partner", ""],
+        help_text="Which rate applied: the program's terms, a performance tier, the "
+        "partner's group's rate or the partner's own; blank before terms were versioned",
+    )
 
     class Meta:
         model = Commission

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Merchant, Mode
+from accounts.models import Merchant, Mode, Partner
 from conversions import sandbox, selectors
 from conversions.attribution import Attribution, decide, resolve
 from conversions.errors import (
@@ -23,6 +23,7 @@ from conversions.errors import (
     ConversionTransitionRefused,
     NoAttributionSignal,
 )
+from conversions.explanations import INFO
 from conversions.models import (
     AdjustmentStatus,
     Commission,
@@ -38,6 +39,7 @@ from fx.selectors import RateSet, in_reporting_currency, rate_set_at, reporting_
 from notifications.models import Kind
 from notifications.services import first_conversion_after_commit, notify_after_commit
 from partners.models import CommissionType, Program
+from partners.terms import EffectiveTerms, TermsRows, effective_terms, terms_rows
 from products.lines import LineItemInput, ResolvedLine, line_item_rows, lines_price, lines_resolve
 from selgeo.api.errors import NotFound, ValidationFailed
 from selgeo.db import insert_together
@@ -66,11 +68,22 @@ class _Terms:
     kind: str
     amount_cents: int
     rate_bps: int | None
+    effective: EffectiveTerms
 
 
-def _commission_terms(program: Program, amount_cents: int | None) -> _Terms:
-    if program.commission_type == CommissionType.CPA:
-        return _Terms(CommissionType.CPA, program.cpa_amount_cents or 0, None)
+def _commission_terms(
+    program: Program,
+    amount_cents: int | None,
+    *,
+    partner: Partner,
+    at: datetime,
+    rows: TermsRows | None,
+) -> _Terms:
+    # The terms version in force at the conversion's moment, or the partner's, its
+    # group's or its tier's rate (`partners.terms`).
+    effective = effective_terms(program, partner, at, rows=rows)
+    if effective.kind == CommissionType.CPA:
+        return _Terms(CommissionType.CPA, effective.cpa_amount_cents or 0, None, effective)
     if amount_cents is None:
         # Bad input rather than an attribution outcome: the merchant's integration must
         # send the amount for percentage programs, and can fix and retry.
@@ -80,14 +93,14 @@ def _commission_terms(program: Program, amount_cents: int | None) -> _Terms:
                 {
                     "field": "amount_cents",
                     "message": f"Required: program {program.code} pays a percentage of the "
-                    f"amount ({program.commission_type})",
+                    f"amount ({effective.kind})",
                 }
             ],
         )
     # A rate above 100% would pay more than the sale; programs are validated against
     # it, and the clamp keeps the commission within the gross amount regardless.
-    bps = min(program.percent_bps or 0, BPS_DENOMINATOR)
-    return _Terms(program.commission_type, percent_of(amount_cents, bps), bps)
+    bps = min(effective.percent_bps or 0, BPS_DENOMINATOR)
+    return _Terms(effective.kind, percent_of(amount_cents, bps), bps, effective)
 
 
 def _emit_conversion(conversion: Conversion, type: str) -> None:
@@ -145,7 +158,17 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
         occurred_at=occurred_at,
     )
     reporting = reporting_currency_of(merchant)
-    in_transaction = resolution.needs_lock or mode == Mode.TEST
+    # The candidate's commission terms may count the partner's month for the program's
+    # tiers, under a lock held until the conversion is recorded.
+    candidate = resolution.candidate
+    terms_found = (
+        terms_rows(candidate.program, candidate.partner) if candidate is not None else None
+    )
+    in_transaction = (
+        resolution.needs_lock
+        or mode == Mode.TEST
+        or (terms_found is not None and terms_found.may_count)
+    )
     with transaction.atomic() if in_transaction else nullcontext():
         attribution = decide(
             resolution, customer_ref=customer_ref, occurred_at=occurred_at, currency=data.currency
@@ -160,6 +183,7 @@ def conversion_create(*, merchant: Merchant, mode: str, data: ConversionInput) -
             customer_ref=customer_ref,
             now=now,
             reporting=reporting,
+            terms_found=terms_found,
         )
         representation = conversion_data(conversion)
         events = [
@@ -246,12 +270,14 @@ def _conversion_build(
     customer_ref: str,
     now: datetime,
     reporting: str,
+    terms_found: TermsRows | None = None,
 ) -> tuple[Conversion, Commission | None, list[Any]]:
     """The conversion, its commission (if one is owed) and its line items, unsaved, with
     their relations cached as they will be: rendering them asks the database nothing.
 
-    With line items the commission is the sum of each line's rule on top of the
-    program's terms (`products.rules`).
+    The terms are those in force for the partner at `occurred_at` (`partners.terms`);
+    with line items the commission is the sum of each line's rule on top of them
+    (`products.rules`).
 
     Both record their amounts in the merchant's `reporting` currency at the rate set in
     effect at `occurred_at` (the exchange's set when the sale was converted; read only
@@ -265,10 +291,20 @@ def _conversion_build(
         else None
     )
     terms = (
-        _commission_terms(program, data.amount_cents if converted is None else converted)
-        if attribution.attributed and program is not None
+        _commission_terms(
+            program,
+            data.amount_cents if converted is None else converted,
+            partner=partner,
+            at=occurred_at,
+            rows=terms_found,
+        )
+        if attribution.attributed and program is not None and partner is not None
         else None
     )
+    if terms is not None:
+        attribution.steps.append(
+            {"check": "commission_terms", "result": INFO, "message": terms.effective.explanation()}
+        )
     currency = data.currency or (program.currency if program is not None else "")
     priced = None
     if terms is not None and program is not None and lines:
@@ -282,7 +318,7 @@ def _conversion_build(
             occurred_at=occurred_at,
         )
         # No single rate made this amount: each line keeps the rate it applied.
-        terms = _Terms(terms.kind, priced.commission_cents, None)
+        terms = _Terms(terms.kind, priced.commission_cents, None, terms.effective)
     rate_set: RateSet | None = exchange.rate_set if exchange is not None else None
     commission_currency = program.currency if terms is not None and program is not None else ""
     if rate_set is None and {currency, commission_currency} - {reporting, ""}:
@@ -338,6 +374,8 @@ def _conversion_build(
         program=program,
         kind=terms.kind,
         rate_bps=terms.rate_bps,
+        terms_version=terms.effective.version,
+        terms_source=terms.effective.source,
         amount_cents=terms.amount_cents,
         currency=program.currency,
         reporting_currency=commission_reported.currency,

@@ -11,6 +11,7 @@ from dashboard.views import (
     portal_invitations,
     portal_payouts,
     portal_programs,
+    portal_terms,
 )
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("profile/new/", auth.become_partner, name="become-partner"),
     path("programs/", portal_programs.find_programs, name="programs"),
     path("programs/<uuid:program_id>/apply/", portal_programs.apply, name="apply"),
+    path("programs/<uuid:program_id>/terms/", portal_terms.program_terms, name="program-terms"),
     path("applications/", portal_programs.applications, name="applications"),
     path("invitations/", portal_invitations.invitations, name="invitations"),
     path(

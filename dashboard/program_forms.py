@@ -120,6 +120,11 @@ class ProgramForm(forms.Form):
         max_length=rules.TERMS_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    auto_approve_applications = forms.BooleanField(
+        label="Approve applications automatically",
+        required=False,
+        help_text="Every application is approved as it arrives, without your decision.",
+    )
 
     def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
         self.program = program
@@ -136,7 +141,7 @@ class ProgramForm(forms.Form):
             locked = set(self.fields)
         else:
             if status not in rules.TERMS_EDITABLE_IN:
-                locked |= {FORM_FIELD.get(name, name) for name in rules.TERMS_FIELDS}
+                locked |= {FORM_FIELD.get(name, name) for name in rules.TYPE_FIELDS}
             if status != ProgramStatus.DRAFT:
                 locked |= set(rules.DRAFT_ONLY_FIELDS)
         for name in locked:
@@ -188,6 +193,7 @@ class ProgramForm(forms.Form):
                 "hold_days",
                 "is_public",
                 "terms",
+                "auto_approve_applications",
             )
             if name in data
         }
@@ -235,6 +241,7 @@ def initial_from(program: Program) -> dict[str, Any]:
         "hold_days": program.hold_days,
         "is_public": program.is_public,
         "terms": program.terms,
+        "auto_approve_applications": program.auto_approve_applications,
     }
 
 

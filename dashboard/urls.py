@@ -23,6 +23,7 @@ from dashboard.views import (
     portal_programs,
     products,
     program_detail,
+    program_terms,
     programs,
     reporting,
     team,
@@ -67,6 +68,29 @@ dashboard_patterns = [
     ),
     path(
         "programs/<uuid:program_id>/invite/", program_detail.program_invite, name="program-invite"
+    ),
+    path("programs/<uuid:program_id>/terms/", program_terms.program_terms, name="program-terms"),
+    path(
+        "programs/<uuid:program_id>/rates/<uuid:rate_id>/delete/",
+        program_terms.program_rate_delete,
+        name="program-rate-delete",
+    ),
+    path(
+        "programs/<uuid:program_id>/tiers/<uuid:tier_id>/delete/",
+        program_terms.program_tier_delete,
+        name="program-tier-delete",
+    ),
+    path("partner-groups/", program_terms.partner_groups, name="partner-groups"),
+    path("partner-groups/<uuid:group_id>/", program_terms.partner_group, name="partner-group"),
+    path(
+        "partner-groups/<uuid:group_id>/delete/",
+        program_terms.partner_group_delete,
+        name="partner-group-delete",
+    ),
+    path(
+        "partner-groups/<uuid:group_id>/members/<uuid:partner_id>/remove/",
+        program_terms.partner_group_remove,
+        name="partner-group-remove",
     ),
     path(
         "invitations/<uuid:invitation_id>/revoke/",

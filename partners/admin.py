@@ -160,3 +160,7 @@ class InvitationAdmin(BoundedTextAdmin):
     @admin.action(description="Revoke selected open invitations")
     def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
         _run_each(self, request, queryset, lambda i: services.invitation_revoke(invitation=i))
+
+
+# Commission terms have their own (read-only) admin module.
+from partners import terms_admin  # noqa: E402, F401

@@ -52,6 +52,8 @@ class Program(models.Model):
     landing_url = models.URLField(max_length=2000)
     is_public = models.BooleanField(default=True)
     terms = models.TextField(blank=True)
+    # Applications to the program are approved as they arrive, without a decision.
+    auto_approve_applications = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -223,3 +225,30 @@ class Invitation(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Commission terms over time and per partner live in their own module.
+from partners.terms_models import (  # noqa: E402
+    CommissionOverride,
+    CommissionTier,
+    PartnerGroup,
+    PartnerGroupMember,
+    TermsVersion,
+)
+
+__all__ = [
+    "Application",
+    "ApplicationStatus",
+    "CommissionOverride",
+    "CommissionTier",
+    "CommissionType",
+    "Invitation",
+    "InvitationStatus",
+    "PartnerGroup",
+    "PartnerGroupMember",
+    "Program",
+    "ProgramStatus",
+    "PromoCode",
+    "ReferralCode",
+    "TermsVersion",
+]

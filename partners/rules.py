@@ -51,11 +51,15 @@ PROGRAM_TRANSITIONS: dict[str, frozenset[str]] = {
     ProgramStatus.ARCHIVED: frozenset(),
 }
 
-# What may change in which status. Commission terms are what partners signed up for:
-# they change only before publication or while the program is paused (partners see
-# the pause, and no new conversion is attributed meanwhile). The currency and the code
-# are fixed at publication: commissions and postbacks already refer to them.
+# What may change in which status. The rates (amounts, basis points, RevShare months)
+# may change at any time before archiving: each change after publication is a new
+# terms version for conversions from then on (`partners.services.terms`), and the
+# partners are told. The commission type changes the program's rules (CPA limits,
+# RevShare windows), so it changes only before publication or while the program is
+# paused. The currency and the code are fixed at publication: commissions and
+# postbacks already refer to them.
 TERMS_FIELDS = frozenset({"commission_type", "cpa_amount_cents", "percent_bps", "recurring_months"})
+TYPE_FIELDS = frozenset({"commission_type"})
 DRAFT_ONLY_FIELDS = frozenset({"currency", "code"})
 TERMS_EDITABLE_IN = frozenset({ProgramStatus.DRAFT, ProgramStatus.PAUSED})
 
@@ -181,7 +185,7 @@ def program_change_errors(status: str, changed: set[str]) -> Details:
     if status == ProgramStatus.ARCHIVED:
         return [{"field": "status", "message": "An archived program cannot be changed"}]
     errors: Details = []
-    locked_terms = sorted(changed & TERMS_FIELDS) if status not in TERMS_EDITABLE_IN else []
+    locked_terms = sorted(changed & TYPE_FIELDS) if status not in TERMS_EDITABLE_IN else []
     if locked_terms:
         errors.append(
             {

@@ -152,7 +152,7 @@ class ProgramOut(serializers.ModelSerializer):
 
     class Meta:
         model = Program
-        fields = PROGRAM_FIELDS
+        fields = [*PROGRAM_FIELDS, "auto_approve_applications"]
 
 
 class PartnerProgramOut(serializers.ModelSerializer):
@@ -211,6 +211,7 @@ class ProgramIn(ReadOnlyAwareSerializer):
     landing_url = HttpUrlField()
     is_public = StrictBooleanField(default=True)
     terms = _text(rules.TERMS_MAX, default="")
+    auto_approve_applications = StrictBooleanField(default=False)
 
 
 class ProgramUpdateIn(ProgramIn):

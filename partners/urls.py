@@ -3,7 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from partners.api import invitations, merchant, partner, programs
+from partners.api import invitations, merchant, partner, programs, terms
+from partners.api.common import UUID_PATTERN
 
 router = SimpleRouter(trailing_slash=False)
 router.register("programs", programs.ProgramViewSet, basename="program")
@@ -12,6 +13,13 @@ router.register("applications", merchant.ApplicationViewSet, basename="applicati
 router.register("invitations", invitations.InvitationViewSet, basename="invitation")
 router.register("referral-codes", merchant.ReferralCodeViewSet, basename="referral-code")
 router.register("promo-codes", merchant.PromoCodeViewSet, basename="promo-code")
+router.register("partner-groups", terms.PartnerGroupViewSet, basename="partner-group")
+_PROGRAM = f"programs/(?P<program_pk>{UUID_PATTERN})"
+router.register(
+    f"{_PROGRAM}/terms-versions", terms.TermsVersionViewSet, basename="program-terms-version"
+)
+router.register(f"{_PROGRAM}/rates", terms.CommissionOverrideViewSet, basename="program-rate")
+router.register(f"{_PROGRAM}/tiers", terms.CommissionTierViewSet, basename="program-tier")
 
 partner_router = SimpleRouter(trailing_slash=False)
 partner_router.register("programs", partner.PartnerProgramViewSet, basename="partner-program")

@@ -15,6 +15,7 @@ from dashboard.access import PartnerRequest, partner_view
 from dashboard.figures import program_figures
 from dashboard.forms import add_service_errors
 from dashboard.partner_forms import ConfirmByNameForm, ProfileForm, ReferralCodeForm
+from dashboard.views.portal_terms import terms_notices
 from partners import selectors, services
 from partners.models import Application, ApplicationStatus, ProgramStatus
 from selgeo.api.errors import ApiError, ValidationFailed
@@ -104,7 +105,12 @@ def home(request: PartnerRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"section": "home", "cards": _my_programs(request, bound), "pending": pending},
+        {
+            "section": "home",
+            "cards": _my_programs(request, bound),
+            "pending": pending,
+            "terms_notices": terms_notices(request.partner, request.mode),
+        },
     )
 
 

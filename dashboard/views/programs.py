@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Mode
+from accounts.models import Mode, User
 from dashboard.access import MerchantRequest, merchant_view
 from dashboard.csv_export import csv_response
 from dashboard.list_figures import CSV_FIGURE_HEADER, figures_per
@@ -147,7 +147,11 @@ def program_edit(request: MerchantRequest, program_id: uuid.UUID) -> HttpRespons
     form = ProgramForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:
-            services.program_update(program=program, changes=form.service_values())
+            services.program_update(
+                program=program,
+                changes=form.service_values(),
+                changed_by=request.user if isinstance(request.user, User) else None,
+            )
         except ValidationFailed as exc:
             form.add_service_errors(exc.details, exc.message)
         else:

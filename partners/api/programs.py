@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from partners import selectors, services
 from partners.api import filters
 from partners.api.common import ScopedViewSet
@@ -80,7 +81,11 @@ class ProgramViewSet(ScopedViewSet):
         data.is_valid(raise_exception=True)
         if not data.validated_data:
             raise ValidationFailed.field("body", "Send at least one field to change")
-        program = services.program_update(program=program, changes=data.validated_data)
+        program = services.program_update(
+            program=program,
+            changes=data.validated_data,
+            changed_by=request.user if isinstance(request.user, User) else None,
+        )
         return Response(ProgramOut(program).data)
 
     @extend_schema(request=None, responses={200: ProgramOut})

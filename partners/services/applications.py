@@ -71,7 +71,9 @@ def _ensure_default_code(application: Application) -> None:
 
 @transaction.atomic
 def application_submit(*, partner: Partner, program: Program, message: str = "") -> Application:
-    """The partner applies to a published program; a second application is a 409."""
+    """The partner applies to a published program; a second application is a 409.
+
+    A program with `auto_approve_applications` approves the application at once."""
     _check_message(message)
     partner = lock_partner(partner)
     # The unique constraint is what guarantees one application per pair (see `_insert`);
@@ -95,6 +97,16 @@ def application_submit(*, partner: Partner, program: Program, message: str = "")
     )
     _emit(application, "partner.applied")
     notify_after_commit(kind=Kind.APPLICATION_NEW, subject_ids=[application.pk])
+    if program.auto_approve_applications:
+        # The program approves every application as it arrives: the same approval as a
+        # merchant's decision (default code, event), in the same transaction.
+        application.status = ApplicationStatus.APPROVED
+        application.decided_at = timezone.now()
+        application.save(update_fields=["status", "decided_at"])
+        _ensure_default_code(application)
+        _emit(application, "application.approved")
+        # Told as a merchant's approval is: a mail, and the dynamic URL's delivery.
+        _approved_after_commit(application, notify=True)
     return application
 
 

@@ -51,7 +51,15 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Membership, Merchant, Partner, User
-from partners.models import Application, Invitation, InvitationStatus, PromoCode, ReferralCode
+from partners.models import (
+    Application,
+    CommissionOverride,
+    Invitation,
+    InvitationStatus,
+    PartnerGroupMember,
+    PromoCode,
+    ReferralCode,
+)
 from partners.serializers import PartnerOut
 from partners.services._common import lock_partner
 from payouts.services import payout_secrets_erase
@@ -169,6 +177,9 @@ def partner_erase_for_merchant(*, merchant: Merchant, partner: Partner) -> dict[
         status=InvitationStatus.REVOKED, answered_at=now
     )
     invitations.update(email="", message="", application=None)
+    # The partner's groups and own rates end with the relationship.
+    PartnerGroupMember.objects.filter(merchant=merchant, partner=locked).delete()
+    CommissionOverride.objects.filter(merchant=merchant, partner=locked).delete()
     applications.delete()
     data = erased_view(locked, now)
     for mode in modes:

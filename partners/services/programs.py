@@ -8,11 +8,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Merchant, Mode
+from accounts.models import Merchant, Mode, User
 from partners import rules
 from partners.errors import status_conflict
 from partners.models import CommissionType, Program, ProgramStatus
 from partners.services._common import PROGRAM_CODE_CONSTRAINT, violated_constraint
+from partners.services.terms import terms_first_version_ensure, terms_version_record
 from selgeo.api.errors import ValidationFailed
 
 EDITABLE_FIELDS = frozenset(
@@ -31,6 +32,7 @@ EDITABLE_FIELDS = frozenset(
         "landing_url",
         "is_public",
         "terms",
+        "auto_approve_applications",
     }
 )
 
@@ -89,6 +91,7 @@ def program_create(
     is_public: bool = True,
     terms: str = "",
     accepted_currencies: list[str] | None = None,
+    auto_approve_applications: bool = False,
 ) -> Program:
     """A new program, always a draft: it is published by `program_publish`."""
     if mode not in Mode.values:
@@ -111,6 +114,7 @@ def program_create(
         landing_url=landing_url,
         is_public=is_public,
         terms=terms,
+        auto_approve_applications=auto_approve_applications,
     )
     _raise_if(rules.program_errors(_values(program)))
     _save(program, create=True)
@@ -118,8 +122,17 @@ def program_create(
 
 
 @transaction.atomic
-def program_update(*, program: Program, changes: Mapping[str, Any]) -> Program:
+def program_update(
+    *,
+    program: Program,
+    changes: Mapping[str, Any],
+    changed_by: User | None = None,
+    terms_note: str = "",
+) -> Program:
     """Apply `changes` if the program's status allows them (see `rules.program_change_errors`).
+
+    A change of the commission terms of a program that was published is a new terms
+    version, effective now, and its partners are told (`partners.services.terms`).
 
     Changing the commission type clears the fields the new type does not use unless the
     same request sets them (which is then an error): a cpa→cps switch needs no cleanup.
@@ -145,6 +158,12 @@ def program_update(*, program: Program, changes: Mapping[str, Any]) -> Program:
     for name, value in values.items():
         setattr(locked, name, value)
     _save(locked, create=False)
+    terms_changed = any(current[name] != values[name] for name in rules.TERMS_FIELDS)
+    if terms_changed and locked.status != ProgramStatus.DRAFT:
+        # A program published without a recorded version (before versions existed, or
+        # by a direct status change) gets its previous terms as version 1 first.
+        terms_first_version_ensure(program=locked, terms=current, since=locked.created_at)
+        terms_version_record(program=locked, changed_by=changed_by, note=terms_note)
     return locked
 
 
@@ -164,8 +183,11 @@ def _transition(program: Program, to: str) -> Program:
 
 @transaction.atomic
 def program_publish(*, program: Program) -> Program:
-    """draft → published, and paused → published (resume)."""
-    return _transition(program, ProgramStatus.PUBLISHED)
+    """draft → published, and paused → published (resume). The first publication
+    records the terms as version 1."""
+    program = _transition(program, ProgramStatus.PUBLISHED)
+    terms_first_version_ensure(program=Program.objects.select_for_update().get(pk=program.pk))
+    return program
 
 
 @transaction.atomic

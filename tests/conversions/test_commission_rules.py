@@ -106,7 +106,7 @@ def test_cpa_without_customer_id_pays_once_per_click(
     assert code(one) == "attributed_click"
     assert code(two) == "cpa_click_limit"
     steps = Conversion.objects.get(external_transaction_id="o1").attribution_steps
-    assert {"check": "cpa_customer_limit", "result": "skipped"}.items() <= steps[-3].items()
+    assert {"check": "cpa_customer_limit", "result": "skipped"}.items() <= steps[-4].items()
 
 
 def test_cpa_promo_code_without_customer_id_pays_each_time(
@@ -203,7 +203,7 @@ def test_revshare_pays_every_payment_within_the_window(
     assert code(later) == "attributed_promo_code"
     assert later["commission"]["amount_cents"] == 200
     assert later["commission"]["kind"] == "revshare"
-    window = Conversion.objects.get(external_transaction_id="m10").attribution_steps[-2]
+    window = Conversion.objects.get(external_transaction_id="m10").attribution_steps[-3]
     assert window["check"] == "revshare_window" and window["result"] == "pass"
 
 

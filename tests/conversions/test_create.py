@@ -69,6 +69,9 @@ def test_attributed_click_returns_201_with_the_conversion_and_its_commission(
             "id": str(commission.pk),
             "kind": "cps",
             "rate_bps": 1000,
+            # The program was published without the service: no recorded version.
+            "terms_version_id": None,
+            "terms_source": "program",
             "amount_cents": 490,
             "currency": "EUR",
             "reporting_currency": "USD",
@@ -96,6 +99,7 @@ def test_attributed_click_returns_201_with_the_conversion_and_its_commission(
         "click_window",
         "currency",
         "attributed",
+        "commission_terms",
     ]
     assert all(set(step) == {"check", "result", "message"} for step in data["attribution"]["steps"])
     assert conversion.occurred_at >= before

@@ -50,6 +50,7 @@ def test_the_page_shows_each_attribution_step_in_order(alice_web, sales, partner
         ("pass", "click_window"),
         ("pass", "currency"),
         ("pass", "attributed"),
+        ("info", "commission_terms"),
     ]
     # Partners and programs are named (with their ids beside), never only a UUID.
     partner_html = (

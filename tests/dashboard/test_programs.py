@@ -161,15 +161,16 @@ def test_editing_a_draft_changes_terms_code_and_currency(alice_web, merchant):
     assert (program.cpa_amount_cents, program.percent_bps) == (1000, None)
 
 
-def test_a_published_programs_terms_are_locked_but_its_name_is_not(alice_web, program):
+def test_a_published_programs_type_code_and_currency_are_locked_but_its_rate_is_not(
+    alice_web, program
+):
+    # A rate change of a published program is a new terms version (its own tests are in
+    # tests/dashboard/test_program_terms_pages.py).
     form = alice_web.get(f"/dashboard/programs/{program.pk}/edit/").context["form"]
     assert {name for name, field in form.fields.items() if field.disabled} == {
         "code",
         "currency",
         "commission_type",
-        "cpa_amount",
-        "percent",
-        "recurring_months",
     }
     alice_web.post(
         f"/dashboard/programs/{program.pk}/edit/",
@@ -179,7 +180,7 @@ def test_a_published_programs_terms_are_locked_but_its_name_is_not(alice_web, pr
     assert (program.name, program.code, program.percent_bps, program.currency) == (
         "Shoes & boots",
         "SHOES",
-        1500,
+        5000,
         "EUR",
     )
 

@@ -99,24 +99,28 @@ def test_draft_program_accepts_every_editable_field(
     assert (program.cookie_days, program.hold_days, program.is_public) == (60, 0, False)
 
 
-def test_published_program_refuses_commission_changes(
+def test_published_program_refuses_a_commission_type_change(
     alice_client: APIClient, merchant: Merchant
 ) -> None:
+    # Rates of a published program change as new terms versions (tests/partners/
+    # test_terms_versions.py); the type changes the program's rules and needs a pause.
     program = ProgramFactory(merchant=merchant, status="published", percent_bps=1500)
 
     body = assert_error(
-        patch(alice_client, program, {"percent_bps": 3000}), 400, "VALIDATION_ERROR"
+        patch(alice_client, program, {"commission_type": "cpa", "cpa_amount_cents": 500}),
+        400,
+        "VALIDATION_ERROR",
     )
 
     assert body["details"] == [
         {
             "field": "status",
-            "message": "percent_bps can only change while the program is draft or paused "
+            "message": "commission_type can only change while the program is draft or paused "
             "(it is published)",
         }
     ]
     program.refresh_from_db()
-    assert program.percent_bps == 1500
+    assert (program.commission_type, program.percent_bps) == ("cps", 1500)
 
 
 def test_paused_program_accepts_commission_changes_but_not_currency(

@@ -57,6 +57,7 @@ def test_create_program_returns_201_draft_in_requested_mode(
         "terms": "",
         "created_at": None,
         "updated_at": None,
+        "auto_approve_applications": False,
     }
     program = Program.objects.get(pk=body["id"])
     assert (program.merchant, program.mode, program.status) == (merchant, "test", "draft")

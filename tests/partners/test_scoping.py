@@ -13,7 +13,19 @@ from rest_framework.test import APIClient
 
 from accounts.models import Merchant, Partner
 from partners import services
-from partners.models import Application, Invitation, Program, PromoCode, ReferralCode
+from partners.models import (
+    Application,
+    CommissionOverride,
+    CommissionTier,
+    Invitation,
+    PartnerGroup,
+    PartnerGroupMember,
+    Program,
+    PromoCode,
+    ReferralCode,
+    TermsVersion,
+)
+from partners.services import terms as terms_services
 from payouts import services as payout_services
 from payouts.models import Payout
 from products.models import Product
@@ -57,7 +69,21 @@ def objects(merchant: Merchant, partner: Partner) -> dict[str, Any]:
             values={"title": "Shoes", "price_cents": 4900, "currency": "EUR"},
         ).pk,
         **_payout(merchant, partner, approved_program),
+        **_terms(merchant, partner, approved_program),
     }
+
+
+def _terms(merchant: Merchant, partner: Partner, program: Program) -> dict[str, Any]:
+    """A partner group with the partner, a partner rate and a tier on the program."""
+    group = terms_services.partner_group_create(merchant=merchant, mode="live", name="Top")
+    terms_services.partner_group_add_member(group=group, partner_id=partner.pk)
+    rate, _created = terms_services.commission_override_set(
+        program=program, partner_id=partner.pk, percent_bps=2500
+    )
+    tier = terms_services.commission_tier_create(
+        program=program, min_conversions=50, percent_bps=2000
+    )
+    return {"approved_program": program.pk, "group": group.pk, "rate": rate.pk, "tier": tier.pk}
 
 
 def _payout(merchant: Merchant, partner: Partner, program: Program) -> dict[str, Any]:
@@ -79,6 +105,11 @@ def snapshot() -> dict[str, Any]:
         "events": Event.objects.count(),
         "payouts": list(Payout.objects.order_by("pk").values()),
         "products": list(Product.objects.order_by("pk").values()),
+        "groups": list(PartnerGroup.objects.order_by("pk").values()),
+        "members": list(PartnerGroupMember.objects.order_by("pk").values()),
+        "rates": list(CommissionOverride.objects.order_by("pk").values()),
+        "tiers": list(CommissionTier.objects.order_by("pk").values()),
+        "terms_versions": list(TermsVersion.objects.order_by("pk").values()),
     }
 
 
@@ -114,6 +145,21 @@ MERCHANT_ROUTES = [
     ("post", "payouts/runs/{run}/mark-failed", {}),
     ("get", "products/{product}", None),
     ("patch", "products/{product}", {"title": "Mine now"}),
+    ("get", "programs/{approved_program}/terms-versions", None),
+    ("get", "programs/{approved_program}/rates", None),
+    ("post", "programs/{approved_program}/rates", {"partner": "{partner}", "percent_bps": "1"}),
+    ("get", "programs/{approved_program}/rates/{rate}", None),
+    ("delete", "programs/{approved_program}/rates/{rate}", None),
+    ("get", "programs/{approved_program}/tiers", None),
+    ("post", "programs/{approved_program}/tiers", {"min_conversions": "5"}),
+    ("get", "programs/{approved_program}/tiers/{tier}", None),
+    ("patch", "programs/{approved_program}/tiers/{tier}", {"percent_bps": "1"}),
+    ("delete", "programs/{approved_program}/tiers/{tier}", None),
+    ("get", "partner-groups/{group}", None),
+    ("patch", "partner-groups/{group}", {"name": "Mine now"}),
+    ("delete", "partner-groups/{group}", None),
+    ("post", "partner-groups/{group}/members", {"partner": "{partner}"}),
+    ("delete", "partner-groups/{group}/members/{partner}", None),
 ]
 
 PARTNER_ROUTES = [
