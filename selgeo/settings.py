@@ -469,6 +469,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tracking.rollup_clicks",
         "schedule": 60.0,
     },
+    # The same for conversions and commissions (the stats API and the overview read them).
+    "rollup-sales": {
+        "task": "conversions.rollup_sales",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     # Refresh tokens past their expiry leave the outstanding and blacklist tables.
     "flush-expired-tokens": {
         "task": "accounts.flush_expired_tokens",

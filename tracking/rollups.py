@@ -83,6 +83,19 @@ def click_rollup_advance(*, now: datetime | None = None) -> int:
     return counted
 
 
+def click_rollup_catch_up(*, now: datetime | None = None) -> int:
+    """Advance until the watermark is `SETTLE` behind `now`, one span per transaction."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        before = _watermark_position()
+        total += click_rollup_advance(now=now)
+        after = _watermark_position()
+        # Stopped: caught up, or nothing to count yet (the watermark did not move).
+        if after >= now - SETTLE or after == before:
+            return total
+
+
 @dataclass
 class ClickFigures:
     clicks: int = 0

@@ -1,0 +1,335 @@
+"""Daily rollups of conversions and commissions: the write side and the exact reads.
+
+The rollups (`ConversionDailyStat`, `CommissionDailyStat`) hold every row created before
+the "sales" watermark, counted under its current status; reads add the raw rows created
+from the watermark on. A periodic task (`sales_rollup_advance`, every minute) moves the
+watermark forward as the click rollups do (`tracking.rollups`).
+
+A status change of a row created long ago (an approval after the hold, a reversal, a
+payout) is reflected at once: the service that changes the status calls
+`commissions_moved`/`conversions_moved` in its own transaction, which moves the row's
+count and amounts from the old status's rollup row to the new one's when the row was
+already rolled up. Rows are keyed by the day they were created, never by the day of
+the change, so a report over days [start, end) counts the rows created in those days
+under their current status, exactly as a count over the raw rows would. Re-rolling the
+touched days was the alternative; it costs a day's worth of rows per change, this costs
+two rollup rows.
+
+The watermark row is the lock that makes this exact: a run of the rollup holds it FOR
+UPDATE while it counts, and a status change holds it FOR SHARE while it decides whether
+the row is already rolled up, so a change either lands before the run counts the row
+(the run counts the new status) or after the run committed (the change moves it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from conversions.models import Commission, Conversion
+from conversions.rollup_models import NO_ID, CommissionDailyStat, ConversionDailyStat
+from tracking.models import RollupWatermark
+from tracking.rollups import EPOCH, MAX_SPAN, SETTLE
+
+WATERMARK = "sales"
+# What a rollup row sums, and the name each sum has in a read's result.
+SUMS = ("n", "amount", "reporting", "unreported", "unreported_amount")
+_FIELDS = {
+    "amount": "amount_cents",
+    "reporting": "reporting_amount_cents",
+    "unreported": "unreported",
+    "unreported_amount": "unreported_amount_cents",
+}
+_KEY = ("merchant_id", "mode", "day", "program_id", "partner_id", "status", "currency")
+_KEY_TAIL = ("reporting_currency",)
+# A row with an amount but no reporting amount: no stored rate had its currency.
+_UNREPORTED = Q(amount_cents__isnull=False, reporting_amount_cents__isnull=True)
+
+
+class _Family:
+    """One rolled-up table: the raw model, its rollup model and the rollup's key."""
+
+    def __init__(self, raw: type[Model], stat: type[Model], count: str, key: tuple[str, ...]):
+        self.raw, self.stat, self.count, self.key = raw, stat, count, key
+
+    def raw_sums(self) -> dict[str, Any]:
+        return {
+            "n": Count("id"),
+            "amount": Sum("amount_cents"),
+            "reporting": Sum("reporting_amount_cents"),
+            "unreported": Count("id", filter=_UNREPORTED),
+            "unreported_amount": Sum("amount_cents", filter=_UNREPORTED),
+        }
+
+    def stat_sums(self) -> dict[str, Any]:
+        return {"n": Sum(self.count), **{name: Sum(f) for name, f in _FIELDS.items()}}
+
+    def stat_values(self, sums: dict[str, int]) -> dict[str, int]:
+        return {self.count: sums["n"], **{f: sums[name] for name, f in _FIELDS.items()}}
+
+
+CONVERSIONS = _Family(
+    Conversion, ConversionDailyStat, "conversions", (*_KEY, "attributed", *_KEY_TAIL)
+)
+COMMISSIONS = _Family(Commission, CommissionDailyStat, "commissions", (*_KEY, *_KEY_TAIL))
+
+
+def _stored_key(row: dict[str, Any], family: _Family) -> tuple[Any, ...]:
+    return tuple(
+        (row[name] or NO_ID) if name in ("program_id", "partner_id") else row[name]
+        for name in family.key
+    )
+
+
+def _ints(row: dict[str, Any]) -> dict[str, int]:
+    return {name: int(row[name] or 0) for name in SUMS}
+
+
+# The write side.
+
+
+def _watermark_locked() -> RollupWatermark:
+    RollupWatermark.objects.get_or_create(name=WATERMARK, defaults={"position": EPOCH})
+    return RollupWatermark.objects.select_for_update().get(name=WATERMARK)
+
+
+def _watermark_shared() -> datetime:
+    """The watermark, held FOR SHARE until the transaction ends: no rollup run can count
+    rows while the caller changes them, and the caller sees where the last run ended."""
+    RollupWatermark.objects.get_or_create(name=WATERMARK, defaults={"position": EPOCH})
+    if connection.vendor != "postgresql":
+        # SQLite runs one writing transaction at a time: nothing can interleave.
+        return RollupWatermark.objects.get(name=WATERMARK).position
+    table = RollupWatermark._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT position FROM {table} WHERE name = %s FOR SHARE", [WATERMARK])
+        position: datetime = cursor.fetchone()[0]
+    return position
+
+
+def _first_created() -> datetime | None:
+    firsts = [
+        family.raw.objects.order_by("created_at").values_list("created_at", flat=True).first()
+        for family in (CONVERSIONS, COMMISSIONS)
+    ]
+    found = [moment for moment in firsts if moment is not None]
+    return min(found) if found else None
+
+
+def _roll(family: _Family, start: datetime, end: datetime) -> int:
+    """Add the rows created in [start, end) to the rollups, in a handful of statements."""
+    rows = list(
+        family.raw.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values(*family.key)
+        .annotate(**family.raw_sums())
+        .order_by()
+    )
+    if not rows:
+        return 0
+    days = {row["day"] for row in rows}
+    existing = {
+        tuple(getattr(stat, name) for name in family.key): stat
+        for stat in family.stat.objects.filter(day__in=days)  # type: ignore[attr-defined]
+    }
+    created, updated = [], []
+    for row in rows:
+        key = _stored_key(row, family)
+        values = family.stat_values(_ints(row))
+        stat = existing.get(key)
+        if stat is None:
+            created.append(family.stat(**dict(zip(family.key, key, strict=True)), **values))
+        else:
+            for name, value in values.items():
+                setattr(stat, name, getattr(stat, name) + value)
+            updated.append(stat)
+    family.stat.objects.bulk_create(created, batch_size=1000)  # type: ignore[attr-defined]
+    family.stat.objects.bulk_update(  # type: ignore[attr-defined]
+        updated, list(family.stat_values(dict.fromkeys(SUMS, 0))), batch_size=1000
+    )
+    return sum(row["n"] for row in rows)
+
+
+@transaction.atomic
+def sales_rollup_advance(*, now: datetime | None = None) -> tuple[int, bool]:
+    """Roll conversions and commissions from the watermark up to `now - SETTLE` (at most
+    MAX_SPAN per run). Returns how many rows were counted and whether the watermark
+    reached its target (a catch-up repeats until it has)."""
+    target = (now or timezone.now()) - SETTLE
+    watermark = _watermark_locked()
+    start = watermark.position
+    if start == EPOCH:
+        first = _first_created()
+        if first is None:
+            return 0, True
+        start = first
+    end = min(target, start + MAX_SPAN)
+    if end <= start:
+        return 0, True
+    counted = _roll(CONVERSIONS, start, end) + _roll(COMMISSIONS, start, end)
+    watermark.position = end
+    watermark.save(update_fields=["position"])
+    return counted, end >= target
+
+
+def sales_rollup_catch_up(*, now: datetime | None = None) -> int:
+    """Advance until the watermark is `SETTLE` behind `now`, one span per transaction."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        counted, done = sales_rollup_advance(now=now)
+        total += counted
+        if done:
+            return total
+
+
+def _add(stat: type[Model], key: dict[str, Any], values: dict[str, int]) -> None:
+    """Add `values` to one rollup row, creating it when missing (concurrent changes may
+    both find it missing: the loser of the unique key adds to the winner's row)."""
+    increments = {name: F(name) + value for name, value in values.items()}
+    if stat.objects.filter(**key).update(**increments):  # type: ignore[attr-defined]
+        return
+    try:
+        with transaction.atomic():
+            stat.objects.create(**key, **values)  # type: ignore[attr-defined]
+    except IntegrityError:
+        stat.objects.filter(**key).update(**increments)  # type: ignore[attr-defined]
+
+
+def _moved(family: _Family, ids: Sequence[uuid.UUID], before: str) -> None:
+    if not ids:
+        return
+    position = _watermark_shared()
+    rows = (
+        family.raw.objects.filter(pk__in=ids, created_at__lt=position)
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values(*family.key)
+        .annotate(**family.raw_sums())
+        .order_by()
+    )
+    # A fixed order of rollup rows, so that concurrent changes cannot deadlock.
+    for row in sorted(rows, key=lambda r: tuple(str(v) for v in _stored_key(r, family))):
+        if row["status"] == before:
+            continue
+        key = dict(zip(family.key, _stored_key(row, family), strict=True))
+        values = family.stat_values(_ints(row))
+        _add(family.stat, {**key, "status": before}, {k: -v for k, v in values.items()})
+        _add(family.stat, key, values)
+
+
+def commissions_moved(*, commission_ids: Sequence[uuid.UUID], before: str) -> None:
+    """Call in the transaction that changed these commissions' status from `before`,
+    after the change (and before `conversions_moved`, for a fixed lock order)."""
+    _moved(COMMISSIONS, commission_ids, before)
+
+
+def conversions_moved(*, conversion_ids: Sequence[uuid.UUID], before: str) -> None:
+    """Call in the transaction that changed these conversions' status from `before`."""
+    _moved(CONVERSIONS, conversion_ids, before)
+
+
+# The read side.
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@contextmanager
+def consistent_reads() -> Iterator[None]:
+    """One snapshot for every read inside: the watermark and both tables as of one
+    moment (PostgreSQL's REPEATABLE READ, taken when no transaction is open yet)."""
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        with transaction.atomic():
+            yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def watermark_position() -> datetime:
+    position = (
+        RollupWatermark.objects.filter(name=WATERMARK).values_list("position", flat=True).first()
+    )
+    return position or EPOCH
+
+
+def _rows(
+    family: _Family,
+    *,
+    start: date,
+    end: date,
+    group: Sequence[str],
+    position: datetime | None,
+    filters: dict[str, Any],
+) -> list[dict[str, Any]]:
+    start_at, end_at = _midnight(start), _midnight(end)
+    if position is None:
+        position = watermark_position()
+    found: list[dict[str, Any]] = []
+    if position > start_at:
+        stat_filters = {
+            name: (value or NO_ID) if name in ("program_id", "partner_id") else value
+            for name, value in filters.items()
+        }
+        stats: QuerySet[Any] = family.stat.objects.filter(  # type: ignore[attr-defined]
+            day__gte=start, day__lt=end, **stat_filters
+        )
+        found += stats.values(*group).annotate(**family.stat_sums()).order_by()
+    if position < end_at:
+        raw: QuerySet[Any] = family.raw.objects.filter(  # type: ignore[attr-defined]
+            created_at__gte=max(start_at, position), created_at__lt=end_at, **filters
+        )
+        if "day" in group:
+            raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        found += raw.values(*group).annotate(**family.raw_sums()).order_by()
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in found:
+        key = tuple(
+            None if name in ("program_id", "partner_id") and row[name] == NO_ID else row[name]
+            for name in group
+        )
+        into = merged.setdefault(key, {**dict(zip(group, key, strict=True)), **dict.fromkeys(SUMS, 0)})
+        for name in SUMS:
+            into[name] += int(row[name] or 0)
+    return list(merged.values())
+
+
+def conversion_rows(
+    *,
+    start: date,
+    end: date,
+    group: Sequence[str],
+    position: datetime | None = None,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """Conversions created in the UTC days [start, end), grouped by `group` (any of day,
+    program_id, partner_id, attributed, status, currency, reporting_currency), each group
+    with its sums: n, amount, reporting, unreported, unreported_amount.
+
+    `filters` apply to both tables: merchant_id, mode, program_id, partner_id, status…
+    `position` is the watermark when the caller has read it (`watermark_position`).
+    """
+    return _rows(CONVERSIONS, start=start, end=end, group=group, position=position, filters=filters)
+
+
+def commission_rows(
+    *,
+    start: date,
+    end: date,
+    group: Sequence[str],
+    position: datetime | None = None,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """Commissions created in the UTC days [start, end), as `conversion_rows` groups them."""
+    return _rows(COMMISSIONS, start=start, end=end, group=group, position=position, filters=filters)
