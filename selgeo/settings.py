@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "webhooks",
     "dashboard",
     "fx",
+    "stats",
     # Selgeo's own deployment checks (selgeo.checks).
     "selgeo.apps.SelgeoConfig",
 ]
@@ -293,6 +294,9 @@ SELGEO_RATE_LIMITS = {
     "links": "60/m",
     # Invitation mails per merchant (both modes) and hour.
     "invitations": "100/h",
+    # GET /api/v1/stats and /api/v1/partner/stats, per secret key or user (the vendor
+    # reference's figure).
+    "stats": "20/m",
 }
 # Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
 # this process's memory. Keys start with the prefix, then the namespace, which tests

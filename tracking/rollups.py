@@ -179,3 +179,37 @@ def click_figures(
     figures.per_partner = human.get("partner_id", {})
     figures.per_program = human.get("program_id", {})
     return figures
+
+
+def click_rows(
+    *, start: date, end: date, group: tuple[str, ...], **filters: Any
+) -> list[dict[str, Any]]:
+    """Clicks in the UTC days [start, end), grouped by `group` (day, program_id,
+    partner_id), each group with `n` (all clicks) and `bots`; one query per table.
+
+    `filters` apply to both tables (merchant_id, mode, program_id, partner_id).
+    """
+    start_at, end_at = _midnight(start), _midnight(end)
+    watermark = _watermark_position()
+    found: list[dict[str, Any]] = []
+    if watermark > start_at:
+        stats = ClickDailyStat.objects.filter(day__gte=start, day__lt=end, **filters)
+        found += stats.values(*group).annotate(n=Sum("clicks"), bots=Sum("bot_clicks")).order_by()
+    if watermark < end_at:
+        raw = Click.objects.filter(
+            created_at__gte=max(start_at, watermark), created_at__lt=end_at, **filters
+        )
+        if "day" in group:
+            raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        found += (
+            raw.values(*group)
+            .annotate(n=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
+            .order_by()
+        )
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in found:
+        key = tuple(row[name] for name in group)
+        into = merged.setdefault(key, {**dict(zip(group, key, strict=True)), "n": 0, "bots": 0})
+        into["n"] += row["n"] or 0
+        into["bots"] += row["bots"] or 0
+    return list(merged.values())

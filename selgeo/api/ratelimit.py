@@ -1,7 +1,8 @@
 """Rate-limit zones, counted in a moving 60-second window by `limits` over Redis.
 
 Zones (per minute): tracking 1000 per pk key, conversions 120 per sk key, auth 10 per
-IP, general 300 per IP, links 60 recorded clicks per visitor IP. A request in a key zone
+IP, general 300 per IP, links 60 recorded clicks per visitor IP, stats 20 per sk key or
+user. A request in a key zone
 whose key did not validate is counted in the general IP zone instead, so garbage keys
 cannot dodge limits or cost lookups.
 
@@ -62,6 +63,9 @@ ZONES = {
     # Invitation mails a merchant may send (per merchant and hour): an invitation goes to
     # any address, so it must not become a way to send mail in bulk.
     "invitations": Zone("invitations", per_key=True, fail_open=True),
+    # Reports, per secret key or per user: fails open like the other key zones (a
+    # report is a read; Redis blinking must not hide a merchant's figures).
+    "stats": Zone("stats", per_key=True, fail_open=True),
 }
 
 _PERIODS: dict[str, type[RateLimitItem]] = {

@@ -36,6 +36,7 @@ def test_zone_numbers_are_the_public_contract():
         "links": "60/m",
         # Selgeo's own: invitation mails per merchant.
         "invitations": "100/h",
+        "stats": "20/m",
     }
 
 
