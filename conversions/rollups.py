@@ -299,7 +299,9 @@ def _rows(
             None if name in ("program_id", "partner_id") and row[name] == NO_ID else row[name]
             for name in group
         )
-        into = merged.setdefault(key, {**dict(zip(group, key, strict=True)), **dict.fromkeys(SUMS, 0)})
+        into = merged.setdefault(
+            key, {**dict(zip(group, key, strict=True)), **dict.fromkeys(SUMS, 0)}
+        )
         for name in SUMS:
             into[name] += int(row[name] or 0)
     return list(merged.values())

@@ -412,9 +412,7 @@ def _approve_batch(*, now: datetime, batch_size: int) -> int:
     Conversion.objects.filter(pk__in=pending, status=ConversionStatus.PENDING).update(
         status=ConversionStatus.APPROVED
     )
-    rollups.commissions_moved(
-        commission_ids=[c.pk for c in batch], before=CommissionStatus.PENDING
-    )
+    rollups.commissions_moved(commission_ids=[c.pk for c in batch], before=CommissionStatus.PENDING)
     rollups.conversions_moved(conversion_ids=pending, before=ConversionStatus.PENDING)
     for commission in batch:
         commission.status = CommissionStatus.APPROVED

@@ -98,7 +98,9 @@ class StatsQuery:
             if group_by in GROUPINGS:
                 self.group_by = group_by
             else:
-                errors.append({"field": "group_by", "message": "group_by must be day, week or month"})
+                errors.append(
+                    {"field": "group_by", "message": "group_by must be day, week or month"}
+                )
         currency = params.get("currency")
         if currency is not None:
             problem = currency_error(currency)
@@ -144,7 +146,9 @@ _COMMON_PARAMETERS = [
         str,
         description=f"First day (default: 29 days before end_date). {_DATE_DESCRIPTION}",
     ),
-    OpenApiParameter("end_date", str, description=f"Last day (default: today). {_DATE_DESCRIPTION}"),
+    OpenApiParameter(
+        "end_date", str, description=f"Last day (default: today). {_DATE_DESCRIPTION}"
+    ),
     OpenApiParameter(
         "group_by", str, enum=list(GROUPINGS), description="Periods of `timeSeries` (default day)"
     ),
@@ -345,4 +349,3 @@ def _today() -> date:
 
 def _reporting(merchant: Merchant) -> str:
     return fx_selectors.reporting_currency_of(merchant)
-

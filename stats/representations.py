@@ -15,8 +15,7 @@ def _commissions(figures: Figures) -> dict[str, int]:
     return {
         "commissionCents": figures.commission_minor,
         **{
-            f"{status}CommissionCents": cents
-            for status, cents in figures.commissions_minor.items()
+            f"{status}CommissionCents": cents for status, cents in figures.commissions_minor.items()
         },
     }
 

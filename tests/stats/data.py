@@ -114,9 +114,7 @@ def raw_expectation(**scope: Any) -> dict[str, Any]:
         "reversed": conversions.filter(attributed=True, status="reversed").count(),
         "revenue": sum(c.reporting_amount_cents or 0 for c in counted),
         "commissions": {
-            status: sum(
-                c.reporting_amount_cents or 0 for c in commissions.filter(status=status)
-            )
+            status: sum(c.reporting_amount_cents or 0 for c in commissions.filter(status=status))
             for status in ("pending", "approved", "paid", "reversed")
         },
         "clicks": Click.objects.filter(**scope).count(),

@@ -103,7 +103,9 @@ operations = st.lists(
         ),
         st.tuples(st.just("unattributed"), st.sampled_from([None, 500])),
         st.tuples(st.just("tick"), st.integers(1, 600)),
-        st.tuples(st.just("rollup"),),
+        st.tuples(
+            st.just("rollup"),
+        ),
         st.tuples(st.just("approve"), st.integers(0, 50)),
         st.tuples(st.just("pay"), st.integers(0, 50)),
         st.tuples(st.just("reverse"), st.integers(0, 50)),
