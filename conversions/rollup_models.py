@@ -22,6 +22,9 @@ from django.db import models
 from accounts.models import Merchant, Mode
 
 NO_ID = uuid.UUID(int=0)
+# Every row is also counted under this partner id, the sum over partners: merchant-wide
+# reports read one row per program and day instead of one per partner too.
+ALL_PARTNERS = uuid.UUID(int=1)
 
 
 class _SalesDailyStat(models.Model):

@@ -35,7 +35,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from conversions.models import Commission, Conversion
-from conversions.rollup_models import NO_ID, CommissionDailyStat, ConversionDailyStat
+from conversions.rollup_models import (
+    ALL_PARTNERS,
+    NO_ID,
+    CommissionDailyStat,
+    ConversionDailyStat,
+)
 from tracking.models import RollupWatermark
 from tracking.rollups import EPOCH, MAX_SPAN, SETTLE
 
@@ -108,9 +113,11 @@ def _watermark_shared() -> datetime:
     if connection.vendor != "postgresql":
         # SQLite runs one writing transaction at a time: nothing can interleave.
         return RollupWatermark.objects.get(name=WATERMARK).position
-    table = RollupWatermark._meta.db_table
+    # Django has no FOR SHARE; FOR UPDATE would queue status changes behind each other.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT position FROM {table} WHERE name = %s FOR SHARE", [WATERMARK])
+        cursor.execute(
+            "SELECT position FROM tracking_rollupwatermark WHERE name = %s FOR SHARE", [WATERMARK]
+        )
         position: datetime = cursor.fetchone()[0]
     return position
 
@@ -135,6 +142,8 @@ def _roll(family: _Family, start: datetime, end: datetime) -> int:
     )
     if not rows:
         return 0
+    counted = sum(row["n"] for row in rows)
+    rows = _with_all_partners(rows, family)
     days = {row["day"] for row in rows}
     existing = {
         tuple(getattr(stat, name) for name in family.key): stat
@@ -155,7 +164,19 @@ def _roll(family: _Family, start: datetime, end: datetime) -> int:
     family.stat.objects.bulk_update(  # type: ignore[attr-defined]
         updated, list(family.stat_values(dict.fromkeys(SUMS, 0))), batch_size=1000
     )
-    return sum(row["n"] for row in rows)
+    return counted
+
+
+def _with_all_partners(rows: list[dict[str, Any]], family: _Family) -> list[dict[str, Any]]:
+    """The rows, and their sums over partners under `ALL_PARTNERS`."""
+    summed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        total = {**row, "partner_id": ALL_PARTNERS}
+        key = _stored_key(total, family)
+        into = summed.setdefault(key, {**total, **dict.fromkeys(SUMS, 0)})
+        for name in SUMS:
+            into[name] += int(row[name] or 0)
+    return rows + list(summed.values())
 
 
 @transaction.atomic
@@ -215,14 +236,25 @@ def _moved(family: _Family, ids: Sequence[uuid.UUID], before: str) -> None:
         .annotate(**family.raw_sums())
         .order_by()
     )
-    # A fixed order of rollup rows, so that concurrent changes cannot deadlock.
-    for row in sorted(rows, key=lambda r: tuple(str(v) for v in _stored_key(r, family))):
+    deltas: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in rows:
         if row["status"] == before:
             continue
-        key = dict(zip(family.key, _stored_key(row, family), strict=True))
+        key = _stored_key(row, family)
         values = family.stat_values(_ints(row))
-        _add(family.stat, {**key, "status": before}, {k: -v for k, v in values.items()})
-        _add(family.stat, key, values)
+        partner_at = family.key.index("partner_id")
+        status_at = family.key.index("status")
+        for partner_id in (key[partner_at], ALL_PARTNERS):
+            moved = list(key)
+            moved[partner_at] = partner_id
+            for status, sign in ((before, -1), (row["status"], 1)):
+                moved[status_at] = status
+                into = deltas.setdefault(tuple(moved), dict.fromkeys(values, 0))
+                for name, value in values.items():
+                    into[name] += sign * value
+    # One fixed order of rollup rows for every change, so concurrent ones cannot deadlock.
+    for key in sorted(deltas, key=lambda k: tuple(str(v) for v in k)):
+        _add(family.stat, dict(zip(family.key, key, strict=True)), deltas[key])
 
 
 def commissions_moved(*, commission_ids: Sequence[uuid.UUID], before: str) -> None:
@@ -285,6 +317,10 @@ def _rows(
         stats: QuerySet[Any] = family.stat.objects.filter(  # type: ignore[attr-defined]
             day__gte=start, day__lt=end, **stat_filters
         )
+        if any(name.startswith("partner_id") for name in (*group, *filters)):
+            stats = stats.exclude(partner_id=ALL_PARTNERS)
+        else:
+            stats = stats.filter(partner_id=ALL_PARTNERS)
         found += stats.values(*group).annotate(**family.stat_sums()).order_by()
     if position < end_at:
         raw: QuerySet[Any] = family.raw.objects.filter(  # type: ignore[attr-defined]

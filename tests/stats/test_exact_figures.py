@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from accounts.models import Merchant, Partner
 from conversions import services
 from conversions.models import Commission, Conversion
-from conversions.rollup_models import CommissionDailyStat, ConversionDailyStat
+from conversions.rollup_models import ALL_PARTNERS, CommissionDailyStat, ConversionDailyStat
 from conversions.rollups import sales_rollup_advance, sales_rollup_catch_up
 from stats.selectors import period_of, stats_report
 from tests.conversions.factories import ProgramFactory
@@ -191,18 +191,26 @@ def test_a_reversal_long_after_the_rollup_moves_the_rolled_up_row(merchant, worl
     conversion, commission = sale(program, partner, T0, 1000)
     assert commission is not None
     sales_rollup_catch_up(now=T0 + timedelta(days=3))
-    assert ConversionDailyStat.objects.get(merchant=merchant, status="pending").conversions == 1
+    mine = {"merchant": merchant, "partner_id": partner.pk}
+    assert ConversionDailyStat.objects.get(**mine, status="pending").conversions == 1
+    # The same row counted again under the sum over partners.
+    assert (
+        ConversionDailyStat.objects.get(
+            merchant=merchant, partner_id=ALL_PARTNERS, status="pending"
+        ).conversions
+        == 1
+    )
     services.commission_approve(commission_id=commission.pk, now=T0 + timedelta(days=3))
     services.conversion_reverse(
         merchant=merchant, mode="live", conversion_id=conversion.pk, reason="refund"
     )
     assert sorted(
-        ConversionDailyStat.objects.filter(merchant=merchant).values_list(
+        ConversionDailyStat.objects.filter(**mine).values_list(
             "status", "conversions", "amount_cents"
         )
     ) == [("approved", 0, 0), ("pending", 0, 0), ("reversed", 1, 1000)]
     assert sorted(
-        CommissionDailyStat.objects.filter(merchant=merchant).values_list(
+        CommissionDailyStat.objects.filter(**mine).values_list(
             "status", "commissions", "reporting_amount_cents"
         )
     ) == [("approved", 0, 0), ("pending", 0, 0), ("reversed", 1, 110)]
@@ -218,5 +226,8 @@ def test_rollup_runs_count_each_row_once(merchant, world):
     assert sales_rollup_advance(now=T0 + timedelta(hours=1)) == (4, True)
     assert sales_rollup_advance(now=T0 + timedelta(hours=1)) == (0, True)
     assert sales_rollup_catch_up(now=T0 + timedelta(days=2)) == 2
-    assert sum(ConversionDailyStat.objects.values_list("conversions", flat=True)) == 3
-    assert sum(CommissionDailyStat.objects.values_list("commissions", flat=True)) == 3
+    for stat, count in ((ConversionDailyStat, "conversions"), (CommissionDailyStat, "commissions")):
+        rows = stat.objects.exclude(partner_id=ALL_PARTNERS)
+        assert sum(rows.values_list(count, flat=True)) == 3
+        totals = stat.objects.filter(partner_id=ALL_PARTNERS)
+        assert sum(totals.values_list(count, flat=True)) == 3
