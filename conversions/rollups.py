@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Model, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -62,7 +62,7 @@ _UNREPORTED = Q(amount_cents__isnull=False, reporting_amount_cents__isnull=True)
 class _Family:
     """One rolled-up table: the raw model, its rollup model and the rollup's key."""
 
-    def __init__(self, raw: type[Model], stat: type[Model], count: str, key: tuple[str, ...]):
+    def __init__(self, raw: Any, stat: Any, count: str, key: tuple[str, ...]):
         self.raw, self.stat, self.count, self.key = raw, stat, count, key
 
     def raw_sums(self) -> dict[str, Any]:
@@ -147,7 +147,10 @@ def _roll(family: _Family, start: datetime, end: datetime) -> int:
     days = {row["day"] for row in rows}
     existing = {
         tuple(getattr(stat, name) for name in family.key): stat
-        for stat in family.stat.objects.filter(day__in=days)  # type: ignore[attr-defined]
+        # The merchant leads the unique key's index: no scan of the whole table.
+        for stat in family.stat.objects.filter(
+            merchant_id__in={row["merchant_id"] for row in rows}, day__in=days
+        )
     }
     created, updated = [], []
     for row in rows:
@@ -160,8 +163,8 @@ def _roll(family: _Family, start: datetime, end: datetime) -> int:
             for name, value in values.items():
                 setattr(stat, name, getattr(stat, name) + value)
             updated.append(stat)
-    family.stat.objects.bulk_create(created, batch_size=1000)  # type: ignore[attr-defined]
-    family.stat.objects.bulk_update(  # type: ignore[attr-defined]
+    family.stat.objects.bulk_create(created, batch_size=1000)
+    family.stat.objects.bulk_update(
         updated, list(family.stat_values(dict.fromkeys(SUMS, 0))), batch_size=1000
     )
     return counted
@@ -212,17 +215,17 @@ def sales_rollup_catch_up(*, now: datetime | None = None) -> int:
             return total
 
 
-def _add(stat: type[Model], key: dict[str, Any], values: dict[str, int]) -> None:
+def _add(stat: Any, key: dict[str, Any], values: dict[str, int]) -> None:
     """Add `values` to one rollup row, creating it when missing (concurrent changes may
     both find it missing: the loser of the unique key adds to the winner's row)."""
     increments = {name: F(name) + value for name, value in values.items()}
-    if stat.objects.filter(**key).update(**increments):  # type: ignore[attr-defined]
+    if stat.objects.filter(**key).update(**increments):
         return
     try:
         with transaction.atomic():
-            stat.objects.create(**key, **values)  # type: ignore[attr-defined]
+            stat.objects.create(**key, **values)
     except IntegrityError:
-        stat.objects.filter(**key).update(**increments)  # type: ignore[attr-defined]
+        stat.objects.filter(**key).update(**increments)
 
 
 def _moved(family: _Family, ids: Sequence[uuid.UUID], before: str) -> None:
@@ -314,7 +317,7 @@ def _rows(
             name: (value or NO_ID) if name in ("program_id", "partner_id") else value
             for name, value in filters.items()
         }
-        stats: QuerySet[Any] = family.stat.objects.filter(  # type: ignore[attr-defined]
+        stats: QuerySet[Any] = family.stat.objects.filter(
             day__gte=start, day__lt=end, **stat_filters
         )
         if any(name.startswith("partner_id") for name in (*group, *filters)):
@@ -323,7 +326,7 @@ def _rows(
             stats = stats.filter(partner_id=ALL_PARTNERS)
         found += stats.values(*group).annotate(**family.stat_sums()).order_by()
     if position < end_at:
-        raw: QuerySet[Any] = family.raw.objects.filter(  # type: ignore[attr-defined]
+        raw: QuerySet[Any] = family.raw.objects.filter(
             created_at__gte=max(start_at, position), created_at__lt=end_at, **filters
         )
         if "day" in group:
