@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
 
 from conversions.models import Commission, Conversion
@@ -299,6 +299,14 @@ def watermark_position() -> datetime:
     return position or EPOCH
 
 
+def _period(kind: str | None, field: str, *, tz: bool) -> Any:
+    """The first day of the period of `field` (a day, or a moment in UTC)."""
+    extra: dict[str, Any] = {"tzinfo": UTC} if tz else {}
+    if kind in ("week", "month"):
+        return Trunc(field, kind, output_field=DateField(), **extra)
+    return TruncDate(field, **extra) if tz else F(field)
+
+
 def _rows(
     family: _Family,
     *,
@@ -307,10 +315,16 @@ def _rows(
     group: Sequence[str],
     position: datetime | None,
     filters: dict[str, Any],
+    sums: dict[str, tuple[Any, Any]] | None = None,
+    period: str | None = None,
+    stat_q: Q | None = None,
+    raw_q: Q | None = None,
 ) -> list[dict[str, Any]]:
     start_at, end_at = _midnight(start), _midnight(end)
     if position is None:
         position = watermark_position()
+    stat_sums = {name: pair[0] for name, pair in sums.items()} if sums else family.stat_sums()
+    raw_sums = {name: pair[1] for name, pair in sums.items()} if sums else family.raw_sums()
     found: list[dict[str, Any]] = []
     if position > start_at:
         stat_filters = {
@@ -320,28 +334,37 @@ def _rows(
         stats: QuerySet[Any] = family.stat.objects.filter(
             day__gte=start, day__lt=end, **stat_filters
         )
+        if stat_q is not None:
+            stats = stats.filter(stat_q)
         if any(name.startswith("partner_id") for name in (*group, *filters)):
             stats = stats.exclude(partner_id=ALL_PARTNERS)
         else:
             stats = stats.filter(partner_id=ALL_PARTNERS)
-        found += stats.values(*group).annotate(**family.stat_sums()).order_by()
+        if "period" in group:
+            stats = stats.annotate(period=_period(period, "day", tz=False))
+        found += stats.values(*group).annotate(**stat_sums).order_by()
     if position < end_at:
         raw: QuerySet[Any] = family.raw.objects.filter(
             created_at__gte=max(start_at, position), created_at__lt=end_at, **filters
         )
+        if raw_q is not None:
+            raw = raw.filter(raw_q)
         if "day" in group:
             raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
-        found += raw.values(*group).annotate(**family.raw_sums()).order_by()
+        if "period" in group:
+            raw = raw.annotate(period=_period(period, "created_at", tz=True))
+        found += raw.values(*group).annotate(**raw_sums).order_by()
+    names = tuple(stat_sums)
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in found:
         key = tuple(
             None if name in ("program_id", "partner_id") and row[name] == NO_ID else row[name]
             for name in group
         )
-        into = merged.setdefault(
-            key, {**dict(zip(group, key, strict=True)), **dict.fromkeys(SUMS, 0)}
-        )
-        for name in SUMS:
+        into = merged.get(key)
+        if into is None:
+            into = merged[key] = {**dict(zip(group, key, strict=True)), **dict.fromkeys(names, 0)}
+        for name in names:
             into[name] += int(row[name] or 0)
     return list(merged.values())
 
@@ -352,6 +375,10 @@ def conversion_rows(
     end: date,
     group: Sequence[str],
     position: datetime | None = None,
+    sums: dict[str, tuple[Any, Any]] | None = None,
+    period: str | None = None,
+    stat_q: Q | None = None,
+    raw_q: Q | None = None,
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """Conversions created in the UTC days [start, end), grouped by `group` (any of day,
@@ -360,8 +387,22 @@ def conversion_rows(
 
     `filters` apply to both tables: merchant_id, mode, program_id, partner_id, status…
     `position` is the watermark when the caller has read it (`watermark_position`).
+    `sums` replaces the sums: {name: (aggregate over the rollup, aggregate over raw rows)};
+    `period` (day, week, month) is what a `period` in `group` means; `stat_q`/`raw_q`
+    narrow the rollup rows and the raw rows.
     """
-    return _rows(CONVERSIONS, start=start, end=end, group=group, position=position, filters=filters)
+    return _rows(
+        CONVERSIONS,
+        start=start,
+        end=end,
+        group=group,
+        position=position,
+        filters=filters,
+        sums=sums,
+        period=period,
+        stat_q=stat_q,
+        raw_q=raw_q,
+    )
 
 
 def commission_rows(
@@ -370,7 +411,22 @@ def commission_rows(
     end: date,
     group: Sequence[str],
     position: datetime | None = None,
+    sums: dict[str, tuple[Any, Any]] | None = None,
+    period: str | None = None,
+    stat_q: Q | None = None,
+    raw_q: Q | None = None,
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """Commissions created in the UTC days [start, end), as `conversion_rows` groups them."""
-    return _rows(COMMISSIONS, start=start, end=end, group=group, position=position, filters=filters)
+    return _rows(
+        COMMISSIONS,
+        start=start,
+        end=end,
+        group=group,
+        position=position,
+        filters=filters,
+        sums=sums,
+        period=period,
+        stat_q=stat_q,
+        raw_q=raw_q,
+    )

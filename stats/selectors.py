@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from conversions import rollups
@@ -194,6 +195,99 @@ class _Money:
         return self._convert(row["amount"], row["currency"], row["day"], row["n"])
 
 
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _conversion_sums(currency: str, counted_statuses: tuple[str, ...]) -> dict[str, Any]:
+    """(rollup, raw) aggregates of the figures, by period and program, in one query each."""
+    counted = Q(attributed=True, status__in=counted_statuses)
+    recorded = counted & Q(reporting_currency=currency)
+    other = counted & ~Q(reporting_currency=currency)
+    return {
+        "received": (Sum("conversions"), Count("id")),
+        "counted": (Sum("conversions", filter=counted), Count("id", filter=counted)),
+        "approved": (
+            Sum("conversions", filter=Q(attributed=True, status=ConversionStatus.APPROVED)),
+            Count("id", filter=Q(attributed=True, status=ConversionStatus.APPROVED)),
+        ),
+        "reversed": (
+            Sum("conversions", filter=Q(attributed=True, status=ConversionStatus.REVERSED)),
+            Count("id", filter=Q(attributed=True, status=ConversionStatus.REVERSED)),
+        ),
+        "revenue": (
+            Sum("reporting_amount_cents", filter=recorded),
+            Sum("reporting_amount_cents", filter=recorded),
+        ),
+        "foreign": (
+            Sum("amount_cents", filter=other | (recorded & Q(unreported__gt=0))),
+            Sum("amount_cents", filter=other | (recorded & _UNREPORTED)),
+        ),
+    }
+
+
+def _commission_sums(currency: str) -> dict[str, Any]:
+    recorded = Q(reporting_currency=currency)
+    sums: dict[str, Any] = {
+        status: (
+            Sum("reporting_amount_cents", filter=recorded & Q(status=status)),
+            Sum("reporting_amount_cents", filter=recorded & Q(status=status)),
+        )
+        for status in COMMISSION_STATUSES
+    }
+    sums["foreign"] = (
+        Sum("amount_cents", filter=~recorded | (recorded & Q(unreported__gt=0))),
+        Sum("amount_cents", filter=~recorded | (recorded & _UNREPORTED)),
+    )
+    return sums
+
+
+_UNREPORTED = Q(amount_cents__isnull=False, reporting_amount_cents__isnull=True)
+
+
+def _foreign(
+    read: Any,
+    convert: _Money,
+    *,
+    start: date,
+    end: date,
+    group_by: str,
+    position: datetime,
+    needed: bool,
+    **filters: Any,
+) -> dict[tuple[Any, Any], dict[str, int]]:
+    """The amounts not recorded in the report's currency, converted day by day, per
+    (period, program) and status ("" for conversions)."""
+    out: dict[tuple[Any, Any], dict[str, int]] = {}
+    if not needed:
+        return out
+    target = convert.target
+    rows = read(
+        start=start,
+        end=end,
+        group=("day", "program_id", "status", "currency", "reporting_currency"),
+        position=position,
+        stat_q=~Q(reporting_currency=target) | Q(unreported__gt=0),
+        raw_q=~Q(reporting_currency=target) | _UNREPORTED,
+        **filters,
+    )
+    is_conversion = read is rollups.conversion_rows
+    for row in rows:
+        if row["reporting_currency"] == target:
+            # Only the amounts recorded without a reporting amount need converting.
+            row = {**row, "reporting": 0}
+        amount = convert.minor(row)
+        key = (_period_key(row["day"], group_by), row["program_id"])
+        into = out.setdefault(key, {})
+        status = "" if is_conversion else row["status"]
+        into[status] = into.get(status, 0) + amount
+    return out
+
+
+def _period_key(day: date, group_by: str) -> date:
+    return period_of(day, group_by)
+
+
 def stats_report(
     *,
     mode: str,
@@ -219,31 +313,60 @@ def stats_report(
         filters["partner_id"] = partner_id
     if program_ids is not None:
         filters["program_id__in"] = program_ids
-    money = ("currency", "reporting_currency")
+    counted_statuses = (ConversionStatus.PENDING, ConversionStatus.APPROVED)
+    group = ("period", "program_id")
     with rollups.consistent_reads():
-        clicks = click_rows(start=start, end=end, group=("day", "program_id"), **filters)
+        clicks = click_rows(start=start, end=end, group=group, period=group_by, **filters)
         position = rollups.watermark_position()
         conversions = rollups.conversion_rows(
             start=start,
             end=end,
-            group=("day", "program_id", "attributed", "status", *money),
+            group=group,
+            period=group_by,
             position=position,
+            sums=_conversion_sums(currency, counted_statuses),
             **filters,
         )
         commissions = rollups.commission_rows(
             start=start,
             end=end,
-            group=("day", "program_id", "status", *money),
+            group=group,
+            period=group_by,
             position=position,
+            sums=_commission_sums(currency),
             **filters,
         )
-    convert = _Money(currency, start, end)
+        # Amounts not recorded in `currency` are converted day by day (module docstring):
+        # only then are their rows read at that detail.
+        convert = _Money(currency, start, end)
+        foreign_revenue = _foreign(
+            rollups.conversion_rows,
+            convert,
+            start=start,
+            end=end,
+            group_by=group_by,
+            position=position,
+            needed=any(row["foreign"] for row in conversions),
+            attributed=True,
+            status__in=counted_statuses,
+            **filters,
+        )
+        foreign_commissions = _foreign(
+            rollups.commission_rows,
+            convert,
+            start=start,
+            end=end,
+            group_by=group_by,
+            position=position,
+            needed=any(row["foreign"] for row in commissions),
+            **filters,
+        )
     summary = Figures()
     per_period = {first: Figures() for first in periods(start, end, group_by)}
     per_program: dict[uuid.UUID, Figures] = {}
 
     def targets(row: dict[str, Any]) -> list[Figures]:
-        chosen = [summary, per_period[period_of(row["day"], group_by)]]
+        chosen = [summary, per_period[_day(row["period"])]]
         if row["program_id"] is not None:
             chosen.append(per_program.setdefault(row["program_id"], Figures()))
         return chosen
@@ -253,23 +376,19 @@ def stats_report(
             figures.clicks += row["n"]
             figures.bot_clicks += row["bots"]
     for row in conversions:
-        counted = row["attributed"] and row["status"] != ConversionStatus.REVERSED
-        revenue = convert.minor(row) if counted else 0
+        foreign = foreign_revenue.get((_day(row["period"]), row["program_id"]), {})
+        revenue = row["revenue"] + foreign.get("", 0)
         for figures in targets(row):
-            figures.received_conversions += row["n"]
-            if not row["attributed"]:
-                continue
-            if row["status"] == ConversionStatus.REVERSED:
-                figures.reversed_conversions += row["n"]
-                continue
-            figures.conversions += row["n"]
+            figures.received_conversions += row["received"]
+            figures.conversions += row["counted"]
+            figures.approved_conversions += row["approved"]
+            figures.reversed_conversions += row["reversed"]
             figures.revenue_minor += revenue
-            if row["status"] == ConversionStatus.APPROVED:
-                figures.approved_conversions += row["n"]
     for row in commissions:
-        amount = convert.minor(row)
+        extra = foreign_commissions.get((_day(row["period"]), row["program_id"]), {})
         for figures in targets(row):
-            figures.commissions_minor[row["status"]] += amount
+            for status in COMMISSION_STATUSES:
+                figures.commissions_minor[status] += row[status] + extra.get(status, 0)
     programs = {
         program.pk: program
         for program in Program.objects.filter(pk__in=list(per_program), mode=mode).only(

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
 
 from tracking.models import Click, ClickDailyStat, ClickProgramDailyStat, RollupWatermark
@@ -222,13 +222,21 @@ def click_figures(
     return figures
 
 
+def _period_of(field: str, kind: str, *, tz: bool) -> Any:
+    extra: dict[str, Any] = {"tzinfo": UTC} if tz else {}
+    if kind in ("week", "month"):
+        return Trunc(field, kind, output_field=DateField(), **extra)
+    return TruncDate(field, **extra) if tz else F(field)
+
+
 def click_rows(
-    *, start: date, end: date, group: tuple[str, ...], **filters: Any
+    *, start: date, end: date, group: tuple[str, ...], period: str = "day", **filters: Any
 ) -> list[dict[str, Any]]:
     """Clicks in the UTC days [start, end), grouped by `group` (day, program_id,
     partner_id), each group with `n` (all clicks) and `bots`; one query per table.
 
-    `filters` apply to both tables (merchant_id, mode, program_id, partner_id).
+    `filters` apply to both tables (merchant_id, mode, program_id, partner_id); a
+    `period` in `group` is the first day of the day, ISO week or month (`period`).
     """
     start_at, end_at = _midnight(start), _midnight(end)
     watermark = _watermark_position()
@@ -240,6 +248,8 @@ def click_rows(
         if not any(name.startswith("partner") for name in (*group, *filters)):
             model = ClickProgramDailyStat
         stats = model.objects.filter(day__gte=start, day__lt=end, **filters)
+        if "period" in group:
+            stats = stats.annotate(period=_period_of("day", period, tz=False))
         found += stats.values(*group).annotate(n=Sum("clicks"), bots=Sum("bot_clicks")).order_by()
     if watermark < end_at:
         raw = Click.objects.filter(
@@ -247,6 +257,8 @@ def click_rows(
         )
         if "day" in group:
             raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        if "period" in group:
+            raw = raw.annotate(period=_period_of("created_at", period, tz=True))
         found += (
             raw.values(*group)
             .annotate(n=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
