@@ -68,6 +68,11 @@ class ConversionDailyStat(_SalesDailyStat):
             )
         ]
         indexes: ClassVar = [
+            # A merchant's sums over partners (ALL_PARTNERS) or one partner's, by day.
+            models.Index(
+                fields=["merchant", "mode", "partner_id", "day"], name="conv_stat_merchant_day"
+            ),
+            # A partner's own figures across merchants.
             models.Index(fields=["partner_id", "mode", "day"], name="conv_stat_partner_day"),
         ]
 
@@ -95,6 +100,9 @@ class CommissionDailyStat(_SalesDailyStat):
             )
         ]
         indexes: ClassVar = [
+            models.Index(
+                fields=["merchant", "mode", "partner_id", "day"], name="comm_stat_merchant_day"
+            ),
             models.Index(fields=["partner_id", "mode", "day"], name="comm_stat_partner_day"),
         ]
 

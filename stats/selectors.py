@@ -284,6 +284,34 @@ def _foreign(
     return out
 
 
+def _targets(
+    row: dict[str, Any],
+    name: str,
+    summary: Figures,
+    per_period: dict[date, Figures],
+    per_program: dict[uuid.UUID, Figures],
+) -> list[Figures]:
+    """The figures a row of a grouping adds to: by period, the summary and its period;
+    by program, the program's (unattributed rows have none)."""
+    if name == "period":
+        return [summary, per_period[_day(row["period"])]]
+    if row["program_id"] is None:
+        return []
+    return [per_program.setdefault(row["program_id"], Figures())]
+
+
+def _foreign_sum(
+    converted: dict[tuple[Any, Any], dict[str, int]], row: dict[str, Any], name: str, status: str
+) -> int:
+    if not converted:
+        return 0
+    position = 0 if name == "period" else 1
+    value = _day(row["period"]) if name == "period" else row["program_id"]
+    return sum(
+        amounts.get(status, 0) for key, amounts in converted.items() if key[position] == value
+    )
+
+
 def _period_key(day: date, group_by: str) -> date:
     return period_of(day, group_by)
 
@@ -314,28 +342,35 @@ def stats_report(
     if program_ids is not None:
         filters["program_id__in"] = program_ids
     counted_statuses = (ConversionStatus.PENDING, ConversionStatus.APPROVED)
-    group = ("period", "program_id")
+    # Two narrow groupings rather than one by period and program: a year by day is 365
+    # rows plus one per program, not 365 per program.
+    by_period: dict[str, list[dict[str, Any]]] = {}
+    by_program: dict[str, list[dict[str, Any]]] = {}
     with rollups.consistent_reads():
-        clicks = click_rows(start=start, end=end, group=group, period=group_by, **filters)
-        position = rollups.watermark_position()
-        conversions = rollups.conversion_rows(
-            start=start,
-            end=end,
-            group=group,
-            period=group_by,
-            position=position,
-            sums=_conversion_sums(currency, counted_statuses),
-            **filters,
-        )
-        commissions = rollups.commission_rows(
-            start=start,
-            end=end,
-            group=group,
-            period=group_by,
-            position=position,
-            sums=_commission_sums(currency),
-            **filters,
-        )
+        for name, group in (("period", ("period",)), ("program", ("program_id",))):
+            into = by_period if name == "period" else by_program
+            into["clicks"] = click_rows(
+                start=start, end=end, group=group, period=group_by, **filters
+            )
+            position = rollups.watermark_position()
+            into["conversions"] = rollups.conversion_rows(
+                start=start,
+                end=end,
+                group=group,
+                period=group_by,
+                position=position,
+                sums=_conversion_sums(currency, counted_statuses),
+                **filters,
+            )
+            into["commissions"] = rollups.commission_rows(
+                start=start,
+                end=end,
+                group=group,
+                period=group_by,
+                position=position,
+                sums=_commission_sums(currency),
+                **filters,
+            )
         # Amounts not recorded in `currency` are converted day by day (module docstring):
         # only then are their rows read at that detail.
         convert = _Money(currency, start, end)
@@ -346,7 +381,7 @@ def stats_report(
             end=end,
             group_by=group_by,
             position=position,
-            needed=any(row["foreign"] for row in conversions),
+            needed=any(row["foreign"] for row in by_period["conversions"]),
             attributed=True,
             status__in=counted_statuses,
             **filters,
@@ -358,37 +393,31 @@ def stats_report(
             end=end,
             group_by=group_by,
             position=position,
-            needed=any(row["foreign"] for row in commissions),
+            needed=any(row["foreign"] for row in by_period["commissions"]),
             **filters,
         )
     summary = Figures()
     per_period = {first: Figures() for first in periods(start, end, group_by)}
     per_program: dict[uuid.UUID, Figures] = {}
-
-    def targets(row: dict[str, Any]) -> list[Figures]:
-        chosen = [summary, per_period[_day(row["period"])]]
-        if row["program_id"] is not None:
-            chosen.append(per_program.setdefault(row["program_id"], Figures()))
-        return chosen
-
-    for row in clicks:
-        for figures in targets(row):
-            figures.clicks += row["n"]
-            figures.bot_clicks += row["bots"]
-    for row in conversions:
-        foreign = foreign_revenue.get((_day(row["period"]), row["program_id"]), {})
-        revenue = row["revenue"] + foreign.get("", 0)
-        for figures in targets(row):
-            figures.received_conversions += row["received"]
-            figures.conversions += row["counted"]
-            figures.approved_conversions += row["approved"]
-            figures.reversed_conversions += row["reversed"]
-            figures.revenue_minor += revenue
-    for row in commissions:
-        extra = foreign_commissions.get((_day(row["period"]), row["program_id"]), {})
-        for figures in targets(row):
-            for status in COMMISSION_STATUSES:
-                figures.commissions_minor[status] += row[status] + extra.get(status, 0)
+    for name, rows in (("period", by_period), ("program", by_program)):
+        for row in rows["clicks"]:
+            for figures in _targets(row, name, summary, per_period, per_program):
+                figures.clicks += row["n"]
+                figures.bot_clicks += row["bots"]
+        for row in rows["conversions"]:
+            revenue = row["revenue"] + _foreign_sum(foreign_revenue, row, name, "")
+            for figures in _targets(row, name, summary, per_period, per_program):
+                figures.received_conversions += row["received"]
+                figures.conversions += row["counted"]
+                figures.approved_conversions += row["approved"]
+                figures.reversed_conversions += row["reversed"]
+                figures.revenue_minor += revenue
+        for row in rows["commissions"]:
+            for figures in _targets(row, name, summary, per_period, per_program):
+                for status in COMMISSION_STATUSES:
+                    figures.commissions_minor[status] += row[status] + _foreign_sum(
+                        foreign_commissions, row, name, status
+                    )
     programs = {
         program.pk: program
         for program in Program.objects.filter(pk__in=list(per_program), mode=mode).only(
