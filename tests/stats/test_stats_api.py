@@ -279,15 +279,20 @@ def test_currency_override_converts_at_the_stored_rate_of_each_day(keys: Keys, s
     assert body["byOffer"][0]["currency"] == "EUR"
 
 
-def test_amounts_without_a_reporting_amount_are_converted_or_counted(keys: Keys, merchant, shop):
-    sale(shop["shoes"], None, DAY, 700, currency="XAF", reporting=False, merchant=merchant)
+def test_amounts_no_stored_rate_converts_are_left_out_and_counted(
+    keys: Keys, partner: Partner, shop
+):
+    # A sale in a currency no stored set has: no reporting amount, nothing to convert it.
+    sale(shop["shoes"], partner, DAY, 700, currency="XAF", reporting=False)
     body = (
         api_client(keys.sk_live)
         .get("/api/v1/stats", {"start_date": "2026-04-14", "end_date": "2026-04-14"})
         .json()
     )
-    assert body["summary"]["receivedConversions"] == 4
-    assert body["unconvertedAmounts"] == 0
+    assert body["summary"]["totalConversions"] == 3
+    assert body["summary"]["totalRevenueCents"] == 16500
+    # The sale and its commission.
+    assert body["unconvertedAmounts"] == 2
 
 
 def test_partner_sees_its_own_traffic_only(partner: Partner, partner_client, shop):
