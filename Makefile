@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-instructions worker beat migrate demo clean chromium wrk
+.PHONY: run test lint format bench bench-instructions bench-stats worker beat migrate demo clean chromium wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: $(STAMP) wrk
 
 bench-instructions: $(STAMP)
 	$(BIN)/python bench/instructions.py
+
+# 10M clicks and 500k sales into BENCH_DATABASE_URL, rollups caught up, stats and overview timed.
+bench-stats: $(STAMP)
+	$(BIN)/python bench/stats.py
 
 worker: $(STAMP)
 	$(BIN)/celery -A selgeo worker --loglevel=INFO --concurrency=2

@@ -300,3 +300,10 @@ class TestSession(models.Model):
 
     def __str__(self) -> str:
         return f"test session {self.id}"
+
+
+# The daily rollups live in their own module; Django finds models through this one.
+from conversions.rollup_models import (  # noqa: E402, F401
+    CommissionDailyStat,
+    ConversionDailyStat,
+)

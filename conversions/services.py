@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Merchant, Mode, Partner
-from conversions import sandbox, selectors
+from conversions import rollups, sandbox, selectors
 from conversions.attribution import Attribution, decide, resolve
 from conversions.errors import (
     CommissionTransitionRefused,
@@ -446,6 +446,8 @@ def conversion_reverse(
             Commission.objects.filter(pk=commission.pk).update(
                 status=CommissionStatus.REVERSED, reversed_at=now
             )
+            rollups.commissions_moved(commission_ids=[commission.pk], before=commission.status)
+    rollups.conversions_moved(conversion_ids=[locked.pk], before=locked.status)
     conversion = _fresh(merchant=merchant, mode=mode, conversion_id=conversion_id)
     _emit_conversion(conversion, "conversion.reversed")
     if commission is not None:
@@ -490,9 +492,18 @@ def _approve_batch(*, now: datetime, batch_size: int) -> int:
     Commission.objects.filter(pk__in=[c.pk for c in batch], status=CommissionStatus.PENDING).update(
         status=CommissionStatus.APPROVED, approved_at=now
     )
-    Conversion.objects.filter(
-        pk__in=[c.conversion_id for c in batch], status=ConversionStatus.PENDING
-    ).update(status=ConversionStatus.APPROVED)
+    # The commissions' locks keep their conversions' status still (a reversal locks the
+    # commission first), so the pending ones read here are the ones the UPDATE changes.
+    pending = list(
+        Conversion.objects.filter(
+            pk__in=[c.conversion_id for c in batch], status=ConversionStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+    Conversion.objects.filter(pk__in=pending, status=ConversionStatus.PENDING).update(
+        status=ConversionStatus.APPROVED
+    )
+    rollups.commissions_moved(commission_ids=[c.pk for c in batch], before=CommissionStatus.PENDING)
+    rollups.conversions_moved(conversion_ids=pending, before=ConversionStatus.PENDING)
     for commission in batch:
         commission.status = CommissionStatus.APPROVED
         commission.approved_at = now
@@ -530,9 +541,14 @@ def commission_approve(*, commission_id: uuid.UUID, now: datetime | None = None)
     Commission.objects.filter(pk=commission.pk, status=CommissionStatus.PENDING).update(
         status=CommissionStatus.APPROVED, approved_at=now
     )
-    Conversion.objects.filter(pk=commission.conversion_id, status=ConversionStatus.PENDING).update(
-        status=ConversionStatus.APPROVED
-    )
+    conversion_changed = Conversion.objects.filter(
+        pk=commission.conversion_id, status=ConversionStatus.PENDING
+    ).update(status=ConversionStatus.APPROVED)
+    rollups.commissions_moved(commission_ids=[commission.pk], before=CommissionStatus.PENDING)
+    if conversion_changed:
+        rollups.conversions_moved(
+            conversion_ids=[commission.conversion_id], before=ConversionStatus.PENDING
+        )
     commission.status = CommissionStatus.APPROVED
     commission.approved_at = now
     _emit_commission(commission, "commission.approved")
@@ -548,9 +564,15 @@ def commissions_mark_paid(*, commission_ids: list[uuid.UUID], paid_at: datetime)
     too, with the negative adjustment a reversal after payment gets, deducted from the
     partner's next payout. A commission already paid is left as it is (idempotent).
     """
-    changed = Commission.objects.filter(
-        pk__in=commission_ids, status=CommissionStatus.APPROVED
-    ).update(status=CommissionStatus.PAID, paid_at=paid_at)
+    approved = list(
+        Commission.objects.select_for_update(of=("self",))
+        .filter(pk__in=commission_ids, status=CommissionStatus.APPROVED)
+        .values_list("pk", flat=True)
+    )
+    changed = Commission.objects.filter(pk__in=approved, status=CommissionStatus.APPROVED).update(
+        status=CommissionStatus.PAID, paid_at=paid_at
+    )
+    rollups.commissions_moved(commission_ids=approved, before=CommissionStatus.APPROVED)
     reversed_meanwhile = list(
         Commission.objects.select_for_update(of=("self",))
         .select_related("conversion")
@@ -573,6 +595,9 @@ def commissions_mark_paid(*, commission_ids: list[uuid.UUID], paid_at: datetime)
                     "created_at": paid_at,
                 },
             )
+    rollups.commissions_moved(
+        commission_ids=[c.pk for c in reversed_meanwhile], before=CommissionStatus.REVERSED
+    )
     return changed + len(reversed_meanwhile)
 
 

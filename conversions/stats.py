@@ -1,19 +1,18 @@
 """Conversion and commission figures for reports (dashboard overview, partner earnings).
 
-Reads aggregate in the database, grouped by one dimension at a time, using the
-(merchant, mode, created_at) and (partner, created_at) indexes: no Python loops over rows.
+Reads aggregate in the database, grouped by one dimension at a time, over the daily
+rollups and the raw rows after their watermark (`conversions.rollups`): the cost follows
+the number of days, programs and partners in the range, not the number of rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
-
-from conversions.models import Commission, CommissionStatus, Conversion, ConversionStatus
+from conversions import rollups
+from conversions.models import CommissionStatus, ConversionStatus
 
 
 @dataclass
@@ -64,60 +63,62 @@ class CommissionFigures:
         return out
 
 
-def _between(start: date, end: date) -> Q:
-    return Q(
-        created_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
-        created_at__lt=datetime.combine(end, time.min, tzinfo=UTC),
-    )
+def _ids(scope: dict[str, Any]) -> dict[str, Any]:
+    """`merchant=`, `partner=`, `program=` (rows or ids) as the rollups' id filters."""
+    out: dict[str, Any] = {}
+    for name, value in scope.items():
+        if name in ("merchant", "partner", "program"):
+            out[f"{name}_id"] = getattr(value, "pk", value)
+        else:
+            out[name] = value
+    return out
 
 
 def conversion_figures(*, start: date, end: date, **scope: Any) -> ConversionFigures:
     """Conversions created in the UTC days [start, end) for a scope (merchant + mode, partner…).
 
-    Breakdowns and revenue count attributed conversions that were not reversed.
+    Breakdowns and revenue count attributed conversions that were not reversed. Read from
+    the daily rollups plus the rows after their watermark (`conversions.rollups`).
     """
-    rows = Conversion.objects.filter(_between(start, end), **scope)
-    totals = rows.aggregate(
-        received=Count("id"),
-        attributed=Count("id", filter=Q(attributed=True)),
-        reversed=Count("id", filter=Q(status=ConversionStatus.REVERSED)),
-    )
-    counted = rows.filter(attributed=True).exclude(status=ConversionStatus.REVERSED)
-    per_day = (
-        counted.annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    revenue: list[dict[str, Any]] = _rows(
-        counted.values("currency", "reporting_currency")
-        .annotate(
-            cents=Sum("amount_cents"),
-            reporting=Sum("reporting_amount_cents"),
-            unreported=Count(
-                "id",
-                filter=Q(amount_cents__isnull=False, reporting_amount_cents__isnull=True),
-            ),
+    filters = _ids(scope)
+    with rollups.consistent_reads():
+        filters["position"] = rollups.watermark_position()
+        rows = rollups.conversion_rows(
+            start=start,
+            end=end,
+            group=("attributed", "status", "currency", "reporting_currency"),
+            **filters,
         )
-        .order_by()
-    )
-    per_partner = counted.values("partner_id").annotate(n=Count("id")).order_by()
-    per_program = counted.values("program_id").annotate(n=Count("id")).order_by()
+        counted = {"attributed": True, "status__in": COUNTED_CONVERSIONS, **filters}
+        per_day = rollups.conversion_rows(start=start, end=end, group=("day",), **counted)
+        per_partner = rollups.conversion_rows(
+            start=start, end=end, group=("partner_id",), **counted
+        )
+        per_program = rollups.conversion_rows(
+            start=start, end=end, group=("program_id",), **counted
+        )
+    live = [r for r in rows if r["attributed"] and r["status"] != ConversionStatus.REVERSED]
     return ConversionFigures(
-        received=totals["received"],
-        attributed=totals["attributed"],
-        reversed=totals["reversed"],
+        received=sum(r["n"] for r in rows),
+        attributed=sum(r["n"] for r in rows if r["attributed"]),
+        reversed=sum(r["n"] for r in rows if r["status"] == ConversionStatus.REVERSED),
         per_day={row["day"]: row["n"] for row in per_day},
-        revenue_cents=_by(revenue, "currency", "cents"),
+        revenue_cents=_by(
+            [{**r, "cents": r["amount"]} for r in live if r["currency"]], "currency", "cents"
+        ),
         revenue_reporting=_by(
-            [row for row in revenue if row["reporting"] is not None],
+            # Groups with at least one reporting amount, as SUM would skip the others.
+            [r for r in live if r["n"] > r["unreported"]],
             "reporting_currency",
             "reporting",
         ),
-        revenue_unreported=sum(row["unreported"] for row in revenue),
+        revenue_unreported=sum(r["unreported"] for r in live),
         per_partner={row["partner_id"]: row["n"] for row in per_partner},
         per_program={row["program_id"]: row["n"] for row in per_program},
     )
+
+
+COUNTED_CONVERSIONS = (ConversionStatus.PENDING, ConversionStatus.APPROVED)
 
 
 def _rows(values: Any) -> list[dict[str, Any]]:
@@ -147,25 +148,30 @@ def _nested(
 def commission_figures(*, start: date, end: date, **scope: Any) -> CommissionFigures:
     """Commissions created in the UTC days [start, end), by status, day, partner and program.
 
-    The day, partner and program breakdowns leave reversed commissions out.
+    The day, partner and program breakdowns leave reversed commissions out. Read from
+    the daily rollups plus the rows after their watermark (`conversions.rollups`).
     """
-    rows = Commission.objects.filter(_between(start, end), **scope)
-    live = rows.exclude(status=CommissionStatus.REVERSED)
-    cents = Sum("amount_cents")
-    amounts = {
-        "cents": cents,
-        "reporting": Sum("reporting_amount_cents"),
-        "unreported": Count("id", filter=Q(reporting_amount_cents__isnull=True)),
-    }
-    by_status = _rows(
-        rows.values("status", "currency", "reporting_currency").annotate(**amounts).order_by()
-    )
-    per_partner = _rows(
-        live.values("partner_id", "currency", "reporting_currency").annotate(**amounts).order_by()
-    )
-    per_program = _rows(
-        live.values("program_id", "currency", "reporting_currency").annotate(**amounts).order_by()
-    )
+    filters = _ids(scope)
+    money = ("currency", "reporting_currency")
+    with rollups.consistent_reads():
+        filters["position"] = rollups.watermark_position()
+        live = {"status__in": COUNTED_COMMISSIONS, **filters}
+        by_status = rollups.commission_rows(
+            start=start, end=end, group=("status", *money), **filters
+        )
+        per_partner = rollups.commission_rows(
+            start=start, end=end, group=("partner_id", *money), **live
+        )
+        per_program = rollups.commission_rows(
+            start=start, end=end, group=("program_id", *money), **live
+        )
+        per_day = rollups.commission_rows(start=start, end=end, group=("day", "currency"), **live)
+    for table in (by_status, per_partner, per_program, per_day):
+        for row in table:
+            row["cents"] = row["amount"]
+            # Like SUM over no reporting amount at all: nothing to report in that currency.
+            if row.get("reporting_currency") is not None and row["unreported"] == row["n"]:
+                row["reporting"] = None
     reporting = {"currency": "reporting_currency", "value": "reporting"}
     unreported: dict[str, int] = {}
     for row in by_status:
@@ -176,13 +182,14 @@ def commission_figures(*, start: date, end: date, **scope: Any) -> CommissionFig
         reporting_per_partner=_nested(per_partner, "partner_id", **reporting),
         reporting_per_program=_nested(per_program, "program_id", **reporting),
         unreported_by_status=unreported,
-        per_day=_nested(
-            live.annotate(day=TruncDate("created_at", tzinfo=UTC))
-            .values("day", "currency")
-            .annotate(cents=cents)
-            .order_by(),
-            "day",
-        ),
+        per_day=_nested(per_day, "day"),
         per_partner=_nested(per_partner, "partner_id"),
         per_program=_nested(per_program, "program_id"),
     )
+
+
+COUNTED_COMMISSIONS = (
+    CommissionStatus.PENDING,
+    CommissionStatus.APPROVED,
+    CommissionStatus.PAID,
+)

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "compat.selly.apps.SellyConfig",
     "notifications",
     "dynamic_delivery",
+    "stats",
     # Selgeo's own deployment checks (selgeo.checks).
     "selgeo.apps.SelgeoConfig",
 ]
@@ -321,6 +322,9 @@ SELGEO_RATE_LIMITS = {
     "affspace_conversions": "1000/m",
     # Payment-forwarding API requests per secret key, every request counted.
     "payment_forwards": "60/m",
+    # GET /api/v1/stats and /api/v1/partner/stats, per secret key or user (the vendor
+    # reference's figure).
+    "stats": "20/m",
 }
 # Where the moving windows are kept (`selgeo.api.ratelimit`): Redis when configured, else
 # this process's memory. Keys start with the prefix, then the namespace, which tests
@@ -499,6 +503,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "rollup-clicks": {
         "task": "tracking.rollup_clicks",
         "schedule": 60.0,
+    },
+    # The same for conversions and commissions (the stats API and the overview read them).
+    "rollup-sales": {
+        "task": "conversions.rollup_sales",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     # Refresh tokens past their expiry leave the outstanding and blacklist tables.
     "flush-expired-tokens": {

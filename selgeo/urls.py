@@ -18,6 +18,7 @@ from products.urls import api_urlpatterns as products_api
 from selgeo.api.docs import DocsView
 from selgeo.api.errors import api_route_not_found
 from selgeo.health import Ping, health
+from stats.urls import api_urlpatterns as stats_api
 from tracking.urls import api_urlpatterns as tracking_api
 from tracking.urls import urlpatterns as tracking_public
 from webhooks.urls import api_urlpatterns as webhooks_api
@@ -35,6 +36,7 @@ api_v1 = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", DocsView.as_view(url_name="openapi"), name="api-docs"),
     *accounts_api,
+    *stats_api,
     *partners_api,
     *dynamic_delivery_api,
     *payouts_api,

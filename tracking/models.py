@@ -107,6 +107,29 @@ class ClickDailyStat(models.Model):
         return f"{self.day} {self.program_id}/{self.partner_id}: {self.clicks}"
 
 
+class ClickProgramDailyStat(models.Model):
+    """`ClickDailyStat` summed over partners: merchant-wide reports over long ranges read
+    one row per program and day instead of one per partner, program and day."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    clicks = models.BigIntegerField(default=0)
+    bot_clicks = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["merchant", "mode", "day", "program"],
+                name="click_program_daily_stat_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.program_id}: {self.clicks}"
+
+
 class RollupWatermark(models.Model):
     """How far a rollup has counted: every row created before `position` is included."""
 

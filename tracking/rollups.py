@@ -1,8 +1,9 @@
 """Daily click rollups: the write side (a periodic task) and the exact reads built on them.
 
-`ClickDailyStat` holds every click created before the watermark; reads add the raw
-clicks from the watermark on. A report over whole UTC days is therefore exact at any
-moment while it scans the big table only for the minutes since the last rollup.
+`ClickDailyStat` (per partner) and `ClickProgramDailyStat` (per program only) hold every
+click created before the watermark; reads add the raw clicks from the watermark on. A
+report over whole UTC days is therefore exact at any moment while it scans the big table
+only for the minutes since the last rollup.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
 
-from tracking.models import Click, ClickDailyStat, RollupWatermark
+from tracking.models import Click, ClickDailyStat, ClickProgramDailyStat, RollupWatermark
 
 WATERMARK = "clicks"
 # A click's created_at is taken just before its INSERT commits; staying this far behind
@@ -32,6 +33,43 @@ def _watermark_position() -> datetime:
         RollupWatermark.objects.filter(name=WATERMARK).values_list("position", flat=True).first()
     )
     return position or EPOCH
+
+
+DAILY_KEY = ("merchant_id", "mode", "day", "program_id", "partner_id")
+PROGRAM_KEY = ("merchant_id", "mode", "day", "program_id")
+
+
+def _add_up(model: Any, key: tuple[str, ...], rows: list[Any]) -> None:
+    """Add counted rows to a rollup table in a few statements: the rows of the days
+    concerned are read once, then created or updated in batches (the run holds the
+    watermark, so nothing else writes them meanwhile)."""
+    if not rows:
+        return
+    days = {row["day"] for row in rows}
+    existing = {
+        tuple(getattr(stat, name) for name in key): stat
+        # The merchant leads the unique key's index: no scan of the whole table.
+        for stat in model.objects.filter(
+            merchant_id__in={row["merchant_id"] for row in rows}, day__in=days
+        )
+    }
+    created, updated = [], []
+    for row in rows:
+        stat = existing.get(tuple(row[name] for name in key))
+        if stat is None:
+            created.append(
+                model(
+                    **{name: row[name] for name in key},
+                    clicks=row["clicks"],
+                    bot_clicks=row["bots"],
+                )
+            )
+        else:
+            stat.clicks += row["clicks"]
+            stat.bot_clicks += row["bots"]
+            updated.append(stat)
+    model.objects.bulk_create(created, batch_size=1000)
+    model.objects.bulk_update(updated, ["clicks", "bot_clicks"], batch_size=1000)
 
 
 @transaction.atomic
@@ -56,31 +94,40 @@ def click_rollup_advance(*, now: datetime | None = None) -> int:
     end = min(target, start + MAX_SPAN)
     if end <= start:
         return 0
-    rows = (
+    rows = list(
         Click.objects.filter(created_at__gte=start, created_at__lt=end)
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values("merchant_id", "mode", "day", "program_id", "partner_id")
         .annotate(clicks=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
         .order_by()
     )
-    counted = 0
+    per_program: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        key = {
-            "merchant_id": row["merchant_id"],
-            "mode": row["mode"],
-            "day": row["day"],
-            "program_id": row["program_id"],
-            "partner_id": row["partner_id"],
-        }
-        updated = ClickDailyStat.objects.filter(**key).update(
-            clicks=F("clicks") + row["clicks"], bot_clicks=F("bot_clicks") + row["bots"]
+        key = (row["merchant_id"], row["mode"], row["day"], row["program_id"])
+        into = per_program.setdefault(
+            key, {**dict(zip(PROGRAM_KEY, key, strict=True)), "clicks": 0, "bots": 0}
         )
-        if not updated:
-            ClickDailyStat.objects.create(**key, clicks=row["clicks"], bot_clicks=row["bots"])
-        counted += row["clicks"]
+        into["clicks"] += row["clicks"]
+        into["bots"] += row["bots"]
+    _add_up(ClickDailyStat, DAILY_KEY, rows)
+    _add_up(ClickProgramDailyStat, PROGRAM_KEY, list(per_program.values()))
+    counted = sum(row["clicks"] for row in rows)
     watermark.position = end
     watermark.save(update_fields=["position"])
     return counted
+
+
+def click_rollup_catch_up(*, now: datetime | None = None) -> int:
+    """Advance until the watermark is `SETTLE` behind `now`, one span per transaction."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        before = _watermark_position()
+        total += click_rollup_advance(now=now)
+        after = _watermark_position()
+        # Stopped: caught up, or nothing to count yet (the watermark did not move).
+        if after >= now - SETTLE or after == before:
+            return total
 
 
 @dataclass
@@ -100,7 +147,7 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _stat_rows(stats: QuerySet[ClickDailyStat], dimension: str | None) -> list[dict[str, Any]]:
+def _stat_rows(stats: QuerySet[Any], dimension: str | None) -> list[dict[str, Any]]:
     sums = {"n": Sum("clicks"), "bots": Sum("bot_clicks")}
     if dimension is None:
         return [stats.aggregate(**sums)]
@@ -117,7 +164,7 @@ def _raw_rows(raw: QuerySet[Click], dimension: str | None) -> list[dict[str, Any
 
 
 def _sum_by(
-    stats: QuerySet[ClickDailyStat] | None, raw: QuerySet[Click] | None, dimension: str | None
+    stats: QuerySet[Any] | None, raw: QuerySet[Click] | None, dimension: str | None
 ) -> dict[Any, tuple[int, int]]:
     """(clicks, bot clicks) per value of `dimension` (or under None), from both tables."""
     rows: list[dict[str, Any]] = []
@@ -147,11 +194,12 @@ def click_figures(
     """
     start_at, end_at = _midnight(start), _midnight(end)
     watermark = _watermark_position()
-    stats = (
-        ClickDailyStat.objects.filter(day__gte=start, day__lt=end, **scope)
-        if watermark > start_at
-        else None
-    )
+    rolled = watermark > start_at
+    stats = ClickDailyStat.objects.filter(day__gte=start, day__lt=end, **scope) if rolled else None
+    # Sums that need no partner read the per-program table: a row per program and day.
+    program_stats: QuerySet[Any] | None = stats
+    if rolled and "partner" not in scope and "partner_id" not in scope:
+        program_stats = ClickProgramDailyStat.objects.filter(day__gte=start, day__lt=end, **scope)
     raw = (
         Click.objects.filter(
             created_at__gte=max(start_at, watermark), created_at__lt=end_at, **scope
@@ -159,10 +207,67 @@ def click_figures(
         if watermark < end_at
         else None
     )
-    total = _sum_by(stats, raw, None).get(None, (0, 0))
+    total = _sum_by(program_stats, raw, None).get(None, (0, 0))
     figures = ClickFigures(clicks=total[0], bot_clicks=total[1])
-    human = {d: {k: n - b for k, (n, b) in _sum_by(stats, raw, d).items()} for d in dimensions}
+    human = {
+        d: {
+            k: n - b
+            for k, (n, b) in _sum_by(stats if d == "partner_id" else program_stats, raw, d).items()
+        }
+        for d in dimensions
+    }
     figures.per_day = human.get("day", {})
     figures.per_partner = human.get("partner_id", {})
     figures.per_program = human.get("program_id", {})
     return figures
+
+
+def _period_of(field: str, kind: str, *, tz: bool) -> Any:
+    extra: dict[str, Any] = {"tzinfo": UTC} if tz else {}
+    if kind in ("week", "month"):
+        return Trunc(field, kind, output_field=DateField(), **extra)
+    return TruncDate(field, **extra) if tz else F(field)
+
+
+def click_rows(
+    *, start: date, end: date, group: tuple[str, ...], period: str = "day", **filters: Any
+) -> list[dict[str, Any]]:
+    """Clicks in the UTC days [start, end), grouped by `group` (day, program_id,
+    partner_id), each group with `n` (all clicks) and `bots`; one query per table.
+
+    `filters` apply to both tables (merchant_id, mode, program_id, partner_id); a
+    `period` in `group` is the first day of the day, ISO week or month (`period`).
+    """
+    start_at, end_at = _midnight(start), _midnight(end)
+    watermark = _watermark_position()
+    found: list[dict[str, Any]] = []
+    if watermark > start_at:
+        # Without the partner dimension, the per-program table has a row per program and
+        # day instead of one per partner too: far fewer rows for the same sums.
+        model: Any = ClickDailyStat
+        if not any(name.startswith("partner") for name in (*group, *filters)):
+            model = ClickProgramDailyStat
+        stats = model.objects.filter(day__gte=start, day__lt=end, **filters)
+        if "period" in group:
+            stats = stats.annotate(period=_period_of("day", period, tz=False))
+        found += stats.values(*group).annotate(n=Sum("clicks"), bots=Sum("bot_clicks")).order_by()
+    if watermark < end_at:
+        raw = Click.objects.filter(
+            created_at__gte=max(start_at, watermark), created_at__lt=end_at, **filters
+        )
+        if "day" in group:
+            raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        if "period" in group:
+            raw = raw.annotate(period=_period_of("created_at", period, tz=True))
+        found += (
+            raw.values(*group)
+            .annotate(n=Count("id"), bots=Count("id", filter=Q(is_bot=True)))
+            .order_by()
+        )
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in found:
+        key = tuple(row[name] for name in group)
+        into = merged.setdefault(key, {**dict(zip(group, key, strict=True)), "n": 0, "bots": 0})
+        into["n"] += row["n"] or 0
+        into["bots"] += row["bots"] or 0
+    return list(merged.values())

@@ -12,7 +12,7 @@ from dashboard.access import MerchantRequest, merchant_view
 from dashboard.reports import overview_report
 from fx import selectors as fx_selectors
 
-RANGES = {"7d": 7, "30d": 30, "90d": 90}
+RANGES = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 
 
 def _range(request: MerchantRequest) -> tuple[str, date, date]:

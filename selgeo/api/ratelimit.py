@@ -3,6 +3,8 @@
 Zones (per minute): tracking 1000 per pk key, conversions 120 per sk key, auth 10 per
 IP, general 300 per IP, links 60 recorded clicks per visitor IP, payment forwards
 60 per sk key. A request in a key zone
+IP, general 300 per IP, links 60 recorded clicks per visitor IP, stats 20 per sk key or
+user. A request in a key zone
 whose key did not validate is counted in the general IP zone instead, so garbage keys
 cannot dodge limits or cost lookups.
 
@@ -71,6 +73,9 @@ ZONES = {
     "affspace_conversions": Zone("affspace_conversions", per_key=True, fail_open=True),
     # Payment forwarding, per secret key: every request counts, whatever its answer.
     "payment_forwards": Zone("payment_forwards", per_key=True, fail_open=True),
+    # Reports, per secret key or per user: fails open like the other key zones (a
+    # report is a read; Redis blinking must not hide a merchant's figures).
+    "stats": Zone("stats", per_key=True, fail_open=True),
 }
 
 _PERIODS: dict[str, type[RateLimitItem]] = {

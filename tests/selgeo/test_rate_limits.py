@@ -43,6 +43,7 @@ def test_zone_numbers_are_the_public_contract():
         "affspace_conversions": "1000/m",
         # Payment forwarding: its own zone per secret key (the commerce reference).
         "payment_forwards": "60/m",
+        "stats": "20/m",
     }
 
 
