@@ -222,7 +222,8 @@ def test_the_attribution_audit_shows_a_dialect_conversion(keys, live, offer_clic
 
     assert audit.status_code == 200
     steps = [step["check"] for step in audit.json()["steps"]]
-    assert steps[0] == "signals" and steps[-1] == "attributed"
+    # The commission terms are the last step of an attributed sale (partners.terms).
+    assert steps[0] == "signals" and steps[-2:] == ["attributed", "commission_terms"]
 
 
 @pytest.mark.parametrize(
