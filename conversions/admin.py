@@ -23,6 +23,7 @@ from conversions.models import (
     ReversalReason,
     TestSession,
 )
+from conversions.rollup_models import CommissionDailyStat, ConversionDailyStat
 from selgeo.admin_tools import (
     BoundedTextAdmin,
     ReadOnlyMoneyAdmin,
@@ -183,3 +184,13 @@ class TestSessionAdmin(BoundedTextAdmin):
     search_fields = ("=id",)
     raw_id_fields = ("merchant", "program", "click", "conversion")
     exclude = ("token_hash",)
+
+
+@admin.register(ConversionDailyStat, CommissionDailyStat)
+class SalesDailyStatAdmin(ReadOnlyMoneyAdmin):
+    """Kept by the sales rollup (`conversions.rollups`) and the services that change a
+    row's status: read-only."""
+
+    list_display = ("day", "merchant", "mode", "status")
+    list_filter = ("mode", "status")
+    raw_id_fields = ("merchant",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from payouts.encryption import mask
+from payouts.forwarding.models import ForwardedPayment, PaymentForward, WatchCursor
 from payouts.models import PayoutAccount, TaxProfile
 from payouts.run_models import (
     Payout,
@@ -128,3 +129,26 @@ class PayoutSettingsAdmin(BoundedTextAdmin):
     raw_id_fields = ("merchant",)
     # The debtor IBAN stays out of the admin, like every other account number.
     exclude = ("sepa_debtor_iban",)
+
+
+# Payment forwarding: the node's record, read-only. A send changes only through the
+# watcher (`payouts.forwarding.services`), which labels it before the node is asked.
+@admin.register(PaymentForward)
+class PaymentForwardAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "merchant", "mode", "payment_address", "partner", "created_at")
+    list_filter = ("mode",)
+    search_fields = ("=id", "payment_address", "address", "merchant__name")
+    raw_id_fields = ("merchant", "partner", "webhook_endpoint")
+
+
+@admin.register(ForwardedPayment)
+class ForwardedPaymentAdmin(_ReadOnlyAdmin):
+    list_display = ("txid", "forward", "amount_sats", "confirmations", "status", "forward_txid")
+    list_filter = ("status",)
+    search_fields = ("=txid", "=forward_txid", "label")
+    raw_id_fields = ("forward",)
+
+
+@admin.register(WatchCursor)
+class WatchCursorAdmin(_ReadOnlyAdmin):
+    list_display = ("mode", "block_hash", "updated_at")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from products.models import Product
+from products.models import LineItem, Product
+from selgeo.admin_tools import ReadOnlyMoneyAdmin
 
 
 @admin.register(Product)
@@ -17,3 +18,11 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ("mode", "commission_rule", "product_type")
     search_fields = ("title", "code")
     raw_id_fields = ("merchant",)
+
+
+@admin.register(LineItem)
+class LineItemAdmin(ReadOnlyMoneyAdmin):
+    """A conversion's lines, priced when it was reported: read-only like the conversion."""
+
+    list_display = ("conversion", "position", "product", "quantity", "amount_cents", "rule")
+    raw_id_fields = ("conversion", "product")

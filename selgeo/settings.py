@@ -433,6 +433,7 @@ cast(dict[str, str], SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).update(
         "PayoutStatusEnum": "payouts.run_models.PayoutStatus",
         "PayoutRunStatusEnum": "payouts.run_models.RunStatus",
         "PayoutMethodEnum": "payouts.models.PayoutMethod",
+        "PaymentForwardStatusEnum": "payouts.forwarding.serializers.FORWARD_STATUSES",
     }
 )
 

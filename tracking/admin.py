@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from selgeo.admin_tools import BigTableAdmin, as_uuid, partner_ids_matching
-from tracking.models import Click, ClickDailyStat, RollupWatermark
+from selgeo.admin_tools import BigTableAdmin, ReadOnlyMoneyAdmin, as_uuid, partner_ids_matching
+from tracking.models import Click, ClickDailyStat, ClickProgramDailyStat, RollupWatermark
 
 
 @admin.register(Click)
@@ -69,3 +69,12 @@ class ClickDailyStatAdmin(admin.ModelAdmin):
 class RollupWatermarkAdmin(admin.ModelAdmin):
     list_display = ("name", "position")
     search_fields = ("name",)
+
+
+@admin.register(ClickProgramDailyStat)
+class ClickProgramDailyStatAdmin(ReadOnlyMoneyAdmin):
+    """Kept by the click rollup (`tracking.rollups`): read-only."""
+
+    list_display = ("day", "merchant", "mode", "program", "clicks", "bot_clicks")
+    list_filter = ("mode",)
+    raw_id_fields = ("merchant", "program")

@@ -7,7 +7,11 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from accounts.models import Mode
 from selgeo.api.serializers import StrictSerializer
+
+# A forward's status as its answer shows it (`representations.forward_status`).
+FORWARD_STATUSES = ["awaiting_payment", "expired", "received", "forwarded", "failed"]
 
 
 class PaymentForwardIn(StrictSerializer):
@@ -55,10 +59,8 @@ class ForwardedPaymentOut(serializers.Serializer):
 
 class PaymentForwardOut(serializers.Serializer):
     id = serializers.UUIDField()
-    mode = serializers.ChoiceField(choices=["test", "live"])
-    status = serializers.ChoiceField(
-        choices=["awaiting_payment", "expired", "received", "forwarded", "failed"]
-    )
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    status = serializers.ChoiceField(choices=FORWARD_STATUSES)
     network = serializers.CharField()
     address = serializers.CharField()
     payment_address = serializers.CharField()

@@ -13,7 +13,19 @@ from tests.conftest import Keys
 
 pytestmark = pytest.mark.django_db
 
-SELGEO_APPS = {"accounts", "partners", "tracking", "conversions", "payouts", "webhooks"}
+SELGEO_APPS = {
+    "accounts",
+    "partners",
+    "tracking",
+    "conversions",
+    "payouts",
+    "webhooks",
+    "fx",
+    "products",
+    "selly",
+    "notifications",
+    "dynamic_delivery",
+}
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def test_health_shows_the_rates_stale_after_the_configured_age_without_failing(
     stale = Client().get("/health")
 
     assert fresh.status_code == 200
-    assert fresh.json()["checks"] == {"database": "ok", "cache": "ok", "fx": "ok"}
+    assert fresh.json()["checks"] == {"database": "ok", "cache": "ok", "fx": "ok", "webhooks": "ok"}
     assert stale.status_code == 200
     assert stale.json()["status"] == "ok"
     assert stale.json()["checks"] == {
@@ -166,4 +166,5 @@ def test_health_shows_the_rates_stale_after_the_configured_age_without_failing(
         "cache": "ok",
         "fx": "stale: ecb rates as of 2026-03-13T15:00:00+00:00, "
         "last confirmed 2026-03-13T15:05:00+00:00",
+        "webhooks": "ok",
     }

@@ -164,7 +164,10 @@ def test_the_catalogue_lists_every_event_type_with_an_example_payload(bob_client
     assert response.status_code == 200
     body = response.json()
     types = {t["type"]: t for t in body["data"]}
-    assert set(types) == API_MD_TYPES | {"endpoint.test"}
+    # Beside the contract's: the test event and a payment forward's own (sent to its
+    # webhook_url only).
+    forward_types = {"payment_forward.confirmation", "payment_forward.failed"}
+    assert set(types) == API_MD_TYPES | {"endpoint.test"} | forward_types
     assert body["total"] == len(types)
     for name, entry in types.items():
         assert entry["description"]

@@ -71,7 +71,9 @@ def test_a_payment_gets_seven_signed_calls_and_one_split_forward(forwarding, rec
     for request in receiver.requests:
         Webhook(secret).verify(request.body, request.headers)
         bodies.append(json.loads(request.body))
-    assert [b["data"]["confirmation"] for b in bodies] == [0, 1, 2, 3, 4, 5, 6]
+    # Exactly one call per confirmation; deliveries to one endpoint go out side by side,
+    # so they may arrive in any order (each carries its confirmation number).
+    assert sorted(b["data"]["confirmation"] for b in bodies) == [0, 1, 2, 3, 4, 5, 6]
     assert {b["type"] for b in bodies} == {"payment_forward.confirmation"}
     assert {b["data"]["forward"]["id"] for b in bodies} == {created["id"]}
     assert {b["data"]["txid"] for b in bodies} == {payment_txid}
