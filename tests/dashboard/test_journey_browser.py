@@ -1,4 +1,6 @@
-"""The whole journey in real headless Chromium, through the pages a person would use.
+"""The whole journey in real headless Chromium, through the pages a person would use: past
+the first address of each side, every page is reached by its links, and the key the
+merchant's server uses is the one the page showed.
 
 A merchant signs up, creates and publishes a program and a live secret key; a partner
 signs up and applies; the merchant approves; a shopper follows the partner's link; the
@@ -81,7 +83,8 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     merchant.select_option("#mode-select", "live")
     merchant.click("button:has-text('Switch')")
     merchant.wait_for_load_state()
-    merchant.goto(f"{base}/dashboard/programs/new/")
+    merchant.click("nav.main >> text=Programs")
+    merchant.click("a:has-text('New program')")
     merchant.fill("#id_name", "Running shoes")
     merchant.fill("#id_code", "RUN")
     merchant.fill("#id_landing_url", f"{base}/health")
@@ -97,7 +100,8 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     shot(merchant, "merchant-program-detail")
 
     # Another live secret key, shown once; the sign-up's key is no longer shown either.
-    merchant.goto(f"{base}/dashboard/developers/keys/")
+    merchant.click("nav.main >> text=Developers")
+    merchant.wait_for_url(f"{base}/dashboard/developers/**")
     assert secret_key not in merchant.content()
     merchant.select_option("#id_kind", "secret")
     merchant.fill("#id_name", "Shop server")
@@ -114,7 +118,9 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     partner.fill("#id_password", PASSWORD)
     partner.click("button:has-text('Create partner account')")
     partner.wait_for_url(re.compile(r".*/partner/.*"))
-    partner.goto(f"{base}/p/shoe-shop/")
+    partner.click("nav.main >> text=Find programs")
+    partner.locator("tr", has_text="Running shoes").locator("a:has-text('Shoe Shop')").click()
+    partner.wait_for_url(f"{base}/p/shoe-shop/")
     shot(partner, "public-program-page")
     partner.click("a:has-text('Apply')")
     partner.fill("#id_message", "I review running shoes every week.")
@@ -122,14 +128,16 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     partner.wait_for_load_state()
 
     # The merchant approves the application.
-    merchant.goto(f"{base}/dashboard/applications/")
+    merchant.click("nav.main >> text=Applications")
+    merchant.wait_for_url(f"{base}/dashboard/applications/")
     assert "Runner Blog" in merchant.content()
     shot(merchant, "merchant-applications")
     merchant.click("button:has-text('Approve')")
     merchant.wait_for_load_state()
 
     # The partner's referral link, followed by a shopper.
-    partner.goto(f"{base}/partner/")
+    partner.click("nav.main >> text=My programs")
+    partner.wait_for_url(f"{base}/partner/")
     link = partner.locator("code[id^='link-']").first.inner_text().strip()
     assert link.startswith(f"{base}/r/shoe-shop/")
     shot(partner, "partner-my-programs")
@@ -163,7 +171,8 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     assert Commission.objects.get().amount_cents == 1200
 
     # Both dashboards show the click and the conversion.
-    merchant.goto(f"{base}/dashboard/?range=7d")
+    merchant.click("nav.main >> text=Overview")
+    merchant.wait_for_url(f"{base}/dashboard/")
     assert (stat(merchant, "stat-clicks"), stat(merchant, "stat-conversions")) == ("1", "1")
     # Revenue in the merchant's reporting currency (USD), the sale's EUR one click away.
     assert stat(merchant, "stat-revenue").split("\n")[0].endswith(" USD")
@@ -173,7 +182,8 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     assert "12.00 EUR" in stat(merchant, "stat-commissions")
     shot(merchant, "merchant-overview")
     shot(merchant, "merchant-overview-phone", phone=True)
-    merchant.goto(f"{base}/dashboard/conversions/")
+    merchant.click("nav.main >> text=Conversions")
+    merchant.wait_for_url(f"{base}/dashboard/conversions/")
     assert "order-1001" in merchant.content()
     shot(merchant, "merchant-conversions")
     merchant.click("a:has-text('order-1001')")
@@ -181,11 +191,13 @@ def test_merchant_and_partner_journey(live_server, transactional_db, settings, c
     assert "attributed_click" in merchant.content()
     shot(merchant, "merchant-conversion-detail")
 
-    partner.goto(f"{base}/partner/earnings/?range=7d")
+    partner.click("nav.main >> text=Earnings")
+    partner.wait_for_url(f"{base}/partner/earnings/")
     earnings = partner.content()
     assert "12.00 EUR" in earnings
     shot(partner, "partner-earnings")
-    partner.goto(f"{base}/partner/")
+    partner.click("nav.main >> text=My programs")
+    partner.wait_for_url(f"{base}/partner/")
     shot(partner, "partner-my-programs-after-sale", phone=True)
 
     assert problems == []
