@@ -207,6 +207,15 @@ class ConversionIn(StrictSerializer):
             raise serializers.ValidationError("Must not be before 1970-01-01T00:00:00Z")
         return value
 
+    def validate_line_items(self, value: list[Any] | None) -> list[Any] | None:
+        # `allow_null` reaches the list's items too (DRF passes it to the child): a null
+        # line is an error, as the document's item schema says.
+        if value and any(item is None for item in value):
+            raise serializers.ValidationError(
+                [["This field may not be null."] if item is None else {} for item in value]
+            )
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("amount_cents") is not None and not attrs.get("currency"):
             raise serializers.ValidationError({"currency": ["Required when amount_cents is sent"]})

@@ -177,6 +177,21 @@ def test_an_unknown_product_is_refused_and_nothing_is_recorded(
     assert not LineItem.objects.exists()
 
 
+def test_a_null_line_is_refused_not_a_server_error(
+    sk_live: Any, click: Any, products: dict[str, Product]
+) -> None:
+    response = post(
+        sk_live, body(click_id=str(click.pk), line_items=[None, line("plain", 1, 100), None])
+    )
+
+    data = assert_error(response, 400, "VALIDATION_ERROR")
+    assert data["details"] == [
+        {"field": "line_items[0]", "message": "This field may not be null."},
+        {"field": "line_items[2]", "message": "This field may not be null."},
+    ]
+    assert not Conversion.objects.exists()
+
+
 def test_lines_adding_up_to_more_than_the_amount_are_refused(
     sk_live: Any, click: Any, products: dict[str, Product]
 ) -> None:

@@ -32,7 +32,7 @@ def browser_client() -> Client:
     [
         "/api/v1/conversions/not-a-uuid",
         "/v1/clicks/not-a-uuid",
-        "/api/v1/stats",
+        "/api/v1/no-such-resource",
         "/api/v1/",
         "/api/nothing",
         "/v1/",
@@ -46,7 +46,7 @@ def test_unknown_api_paths_answer_the_envelope_in_every_mode(debug, browser_clie
 
 
 def test_unknown_api_path_posted_without_csrf_token_is_the_404_envelope(debug, browser_client):
-    response = browser_client.post("/api/v1/stats", {}, content_type="application/json")
+    response = browser_client.post("/api/v1/no-such-resource", {}, content_type="application/json")
     assert_error(response, 404, "NOT_FOUND")
 
 
