@@ -367,7 +367,10 @@ def _rows(
         position = watermark_position()
     stat_sums = {name: pair[0] for name, pair in sums.items()} if sums else family.stat_sums()
     raw_sums = {name: pair[1] for name, pair in sums.items()} if sums else family.raw_sums()
-    found: list[dict[str, Any]] = []
+    # Every part groups by the same annotations, in the same order, so that their rows
+    # line up in one UNION ALL: one round trip per read whatever the tables read.
+    columns = {name: f"by_{n}" for n, name in enumerate(group)}
+    parts: list[QuerySet[Any]] = []
     if position > start_at:
         stat_filters = {
             name: (value or NO_ID) if name in ("program_id", "partner_id") else value
@@ -393,20 +396,29 @@ def _rows(
                 stats = stats.exclude(partner_id=ALL_PARTNERS)
             else:
                 stats = stats.filter(partner_id=ALL_PARTNERS)
-            if "period" in group:
-                stats = stats.annotate(period=_period(period, "day", tz=False))
-            found += stats.values(*group).annotate(**stat_sums).order_by()
+            by = {
+                column: _period(period, "day", tz=False) if name == "period" else F(name)
+                for name, column in columns.items()
+            }
+            parts.append(stats.annotate(**by).values(*by).annotate(**stat_sums).order_by())
     if position < end_at:
         raw: QuerySet[Any] = family.raw.objects.filter(
             created_at__gte=max(start_at, position), created_at__lt=end_at, **filters
         )
         if raw_q is not None:
             raw = raw.filter(raw_q)
-        if "day" in group:
-            raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
-        if "period" in group:
-            raw = raw.annotate(period=_period(period, "created_at", tz=True))
-        found += raw.values(*group).annotate(**raw_sums).order_by()
+        computed = {
+            "day": TruncDate("created_at", tzinfo=UTC),
+            "period": _period(period, "created_at", tz=True),
+        }
+        by = {column: computed.get(name, F(name)) for name, column in columns.items()}
+        parts.append(raw.annotate(**by).values(*by).annotate(**raw_sums).order_by())
+    found: list[dict[str, Any]] = []
+    if parts:
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        found = [
+            {**row, **{name: row[column] for name, column in columns.items()}} for row in query
+        ]
     names = tuple(stat_sums)
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in found:

@@ -192,39 +192,28 @@ def _per_partner(start: date, end: date, scope: dict[str, Any]) -> list[QuerySet
     return found
 
 
-def _stat_rows(stats: QuerySet[Any], dimension: str | None) -> list[dict[str, Any]]:
-    sums = {"n": Sum("clicks"), "bots": Sum("bot_clicks")}
-    if dimension is None:
-        return [stats.aggregate(**sums)]
-    return list(stats.values(dimension).annotate(**sums).order_by())
-
-
-def _raw_rows(raw: QuerySet[Click], dimension: str | None) -> list[dict[str, Any]]:
-    counts = {"n": Count("id"), "bots": Count("id", filter=Q(is_bot=True))}
-    if dimension is None:
-        return [raw.aggregate(**counts)]
-    if dimension == "day":
-        raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
-    return list(raw.values(dimension).annotate(**counts).order_by())
-
-
 def _sum_by(
     stats: QuerySet[Any] | list[QuerySet[Any]] | None,
     raw: QuerySet[Click] | None,
-    dimension: str | None,
+    dimension: str,
 ) -> dict[Any, tuple[int, int]]:
-    """(clicks, bot clicks) per value of `dimension` (or under None), from the rollup
-    tables and the raw clicks."""
-    rows: list[dict[str, Any]] = []
-    for table in [stats] if isinstance(stats, QuerySet) else stats or []:
-        rows += _stat_rows(table, dimension)
+    """(clicks, bot clicks) per value of `dimension`, from the rollup tables and the raw
+    clicks in one UNION ALL (one round trip)."""
+    sums = {"n": Sum("clicks"), "bots": Sum("bot_clicks")}
+    parts = [
+        table.annotate(by=F(dimension)).values("by").annotate(**sums).order_by()
+        for table in ([stats] if isinstance(stats, QuerySet) else stats or [])
+    ]
     if raw is not None:
-        rows += _raw_rows(raw, dimension)
+        by = TruncDate("created_at", tzinfo=UTC) if dimension == "day" else F(dimension)
+        counts = {"n": Count("id"), "bots": Count("id", filter=Q(is_bot=True))}
+        parts.append(raw.annotate(by=by).values("by").annotate(**counts).order_by())
     out: dict[Any, tuple[int, int]] = {}
-    for row in rows:
-        key = row[dimension] if dimension else None
-        clicks, bots = out.get(key, (0, 0))
-        out[key] = (clicks + (row["n"] or 0), bots + (row["bots"] or 0))
+    if not parts:
+        return out
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        clicks, bots = out.get(row["by"], (0, 0))
+        out[row["by"]] = (clicks + int(row["n"] or 0), bots + int(row["bots"] or 0))
     return out
 
 
@@ -259,12 +248,21 @@ def click_figures(
         if watermark < end_at
         else None
     )
-    total = _sum_by(program_stats, raw, None).get(None, (0, 0))
-    figures = ClickFigures(clicks=total[0], bot_clicks=total[1])
+    # The totals are the sums over programs: every click has one.
+    per_program = _sum_by(program_stats, raw, "program_id")
+    figures = ClickFigures(
+        clicks=sum(n for n, _ in per_program.values()),
+        bot_clicks=sum(b for _, b in per_program.values()),
+    )
     # Days come from daily rows only: the per-program ones, or with a partner the others.
     tables = {"partner_id": partner_stats, "day": stats if partnered else program_stats}
     human = {
-        d: {k: n - b for k, (n, b) in _sum_by(tables.get(d, program_stats), raw, d).items()}
+        d: {
+            k: n - b
+            for k, (n, b) in (
+                per_program if d == "program_id" else _sum_by(tables.get(d, program_stats), raw, d)
+            ).items()
+        }
         for d in dimensions
     }
     figures.per_day = human.get("day", {})
