@@ -61,9 +61,11 @@ def _empty() -> None:
     with connection.cursor() as cursor:
         # The bench database holds this benchmark's rows only.
         cursor.execute(
-            "TRUNCATE tracking_click, tracking_clickdailystat, tracking_rollupwatermark, "
-            "conversions_commission, conversions_conversion, conversions_conversiondailystat, "
-            "conversions_commissiondailystat CASCADE"
+            "TRUNCATE tracking_click, tracking_clickdailystat, tracking_clickprogramdailystat, "
+            "tracking_clickmonthlystat, tracking_rollupwatermark, conversions_commission, "
+            "conversions_conversion, conversions_conversiondailystat, "
+            "conversions_commissiondailystat, conversions_conversionmonthlystat, "
+            "conversions_commissionmonthlystat CASCADE"
         )
     Application.objects.filter(merchant__slug__startswith="stats-bench").delete()
     Program.objects.filter(merchant__slug__startswith="stats-bench").delete()
