@@ -61,9 +61,11 @@ def _empty() -> None:
     with connection.cursor() as cursor:
         # The bench database holds this benchmark's rows only.
         cursor.execute(
-            "TRUNCATE tracking_click, tracking_clickdailystat, tracking_rollupwatermark, "
-            "conversions_commission, conversions_conversion, conversions_conversiondailystat, "
-            "conversions_commissiondailystat CASCADE"
+            "TRUNCATE tracking_click, tracking_clickdailystat, tracking_clickprogramdailystat, "
+            "tracking_clickmonthlystat, tracking_rollupwatermark, conversions_commission, "
+            "conversions_conversion, conversions_conversiondailystat, "
+            "conversions_commissiondailystat, conversions_conversionmonthlystat, "
+            "conversions_commissionmonthlystat CASCADE"
         )
     Application.objects.filter(merchant__slug__startswith="stats-bench").delete()
     Program.objects.filter(merchant__slug__startswith="stats-bench").delete()
@@ -154,10 +156,11 @@ def seed(clicks: int, conversions: int, days: int) -> tuple[User, Merchant, str]
         cursor.execute(
             """
             INSERT INTO conversions_commission (id, conversion_id, merchant_id, mode, partner_id,
-                program_id, kind, rate_bps, amount_cents, currency, reporting_currency,
-                reporting_rate, reporting_amount_cents, status, approve_after, created_at)
+                program_id, kind, rate_bps, terms_source, amount_cents, currency,
+                reporting_currency, reporting_rate, reporting_amount_cents, status, approve_after,
+                created_at)
             SELECT gen_random_uuid(), c.id, c.merchant_id, c.mode, c.partner_id, c.program_id,
-                'cps', 1000, c.amount_cents / 10, c.currency, 'USD', '1.1',
+                'cps', 1000, 'program', c.amount_cents / 10, c.currency, 'USD', '1.1',
                 c.amount_cents / 10 * 11 / 10,
                 CASE WHEN c.status = 'approved' AND c.amount_cents %% 2 = 0 THEN 'paid'
                      ELSE c.status END,

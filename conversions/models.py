@@ -305,5 +305,7 @@ class TestSession(models.Model):
 # The daily rollups live in their own module; Django finds models through this one.
 from conversions.rollup_models import (  # noqa: E402, F401
     CommissionDailyStat,
+    CommissionMonthlyStat,
     ConversionDailyStat,
+    ConversionMonthlyStat,
 )

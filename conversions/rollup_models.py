@@ -27,10 +27,9 @@ NO_ID = uuid.UUID(int=0)
 ALL_PARTNERS = uuid.UUID(int=1)
 
 
-class _SalesDailyStat(models.Model):
+class _SalesStat(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
     mode = models.CharField(max_length=4, choices=Mode.choices)
-    day = models.DateField()
     program_id = models.UUIDField()
     partner_id = models.UUIDField()
     status = models.CharField(max_length=10)
@@ -41,6 +40,24 @@ class _SalesDailyStat(models.Model):
     # Rows with an amount but no reporting amount (no stored rate), and their amount.
     unreported = models.BigIntegerField(default=0)
     unreported_amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class _SalesDailyStat(_SalesStat):
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class _SalesMonthlyStat(_SalesStat):
+    """The daily rows summed over UTC months (`month` is the month's first day), kept
+    exact by the same runs and status moves: reports per partner over long ranges read
+    these for the whole months and daily rows only for the days at the range's ends."""
+
+    month = models.DateField()
 
     class Meta:
         abstract = True
@@ -108,3 +125,53 @@ class CommissionDailyStat(_SalesDailyStat):
 
     def __str__(self) -> str:
         return f"{self.day} {self.status}: {self.commissions}"
+
+
+class ConversionMonthlyStat(_SalesMonthlyStat):
+    attributed = models.BooleanField()
+    conversions = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=[
+                    "merchant",
+                    "mode",
+                    "month",
+                    "program_id",
+                    "partner_id",
+                    "attributed",
+                    "status",
+                    "currency",
+                    "reporting_currency",
+                ],
+                name="conversion_monthly_stat_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status}: {self.conversions}"
+
+
+class CommissionMonthlyStat(_SalesMonthlyStat):
+    commissions = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=[
+                    "merchant",
+                    "mode",
+                    "month",
+                    "program_id",
+                    "partner_id",
+                    "status",
+                    "currency",
+                    "reporting_currency",
+                ],
+                name="commission_monthly_stat_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status}: {self.commissions}"

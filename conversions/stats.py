@@ -145,11 +145,15 @@ def _nested(
     return out
 
 
-def commission_figures(*, start: date, end: date, **scope: Any) -> CommissionFigures:
+def commission_figures(
+    *, start: date, end: date, by_day: bool = True, **scope: Any
+) -> CommissionFigures:
     """Commissions created in the UTC days [start, end), by status, day, partner and program.
 
     The day, partner and program breakdowns leave reversed commissions out. Read from
     the daily rollups plus the rows after their watermark (`conversions.rollups`).
+    `by_day=False` leaves `per_day` empty, for a page that does not chart it: a year by
+    day is the largest of the reads.
     """
     filters = _ids(scope)
     money = ("currency", "reporting_currency")
@@ -165,7 +169,11 @@ def commission_figures(*, start: date, end: date, **scope: Any) -> CommissionFig
         per_program = rollups.commission_rows(
             start=start, end=end, group=("program_id", *money), **live
         )
-        per_day = rollups.commission_rows(start=start, end=end, group=("day", "currency"), **live)
+        per_day = (
+            rollups.commission_rows(start=start, end=end, group=("day", "currency"), **live)
+            if by_day
+            else []
+        )
     for table in (by_status, per_partner, per_program, per_day):
         for row in table:
             row["cents"] = row["amount"]

@@ -121,7 +121,8 @@ def overview_report(
     scope: dict[str, Any] = {"merchant": merchant, "mode": mode}
     clicks = click_figures(start=start, end=end, **scope)
     conversions = conversion_figures(start=start, end=end, **scope)
-    commissions = commission_figures(start=start, end=end, **scope)
+    # The chart shows clicks and conversions by day; commissions only in totals and tables.
+    commissions = commission_figures(start=start, end=end, by_day=False, **scope)
 
     days = [start + timedelta(days=n) for n in range((end - start).days)]
     partner_ids = list(set(clicks.per_partner) | set(conversions.per_partner))

@@ -130,6 +130,31 @@ class ClickProgramDailyStat(models.Model):
         return f"{self.day} {self.program_id}: {self.clicks}"
 
 
+class ClickMonthlyStat(models.Model):
+    """`ClickDailyStat` summed over UTC months (`month` is the month's first day): reports
+    per partner over long ranges read one row per partner, program and month for the
+    whole months in the range, and daily rows only for the days at its ends."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=4, choices=Mode.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    clicks = models.BigIntegerField(default=0)
+    bot_clicks = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["merchant", "mode", "month", "program", "partner"],
+                name="click_monthly_stat_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.program_id}/{self.partner_id}: {self.clicks}"
+
+
 class RollupWatermark(models.Model):
     """How far a rollup has counted: every row created before `position` is included."""
 

@@ -17,7 +17,13 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
 
-from tracking.models import Click, ClickDailyStat, ClickProgramDailyStat, RollupWatermark
+from tracking.models import (
+    Click,
+    ClickDailyStat,
+    ClickMonthlyStat,
+    ClickProgramDailyStat,
+    RollupWatermark,
+)
 
 WATERMARK = "clicks"
 # A click's created_at is taken just before its INSERT commits; staying this far behind
@@ -37,6 +43,7 @@ def _watermark_position() -> datetime:
 
 DAILY_KEY = ("merchant_id", "mode", "day", "program_id", "partner_id")
 PROGRAM_KEY = ("merchant_id", "mode", "day", "program_id")
+MONTHLY_KEY = ("merchant_id", "mode", "month", "program_id", "partner_id")
 
 
 def _add_up(model: Any, key: tuple[str, ...], rows: list[Any]) -> None:
@@ -45,12 +52,14 @@ def _add_up(model: Any, key: tuple[str, ...], rows: list[Any]) -> None:
     watermark, so nothing else writes them meanwhile)."""
     if not rows:
         return
-    days = {row["day"] for row in rows}
+    # The period (day or month) follows merchant and mode in every rollup key.
+    period = key[2]
     existing = {
         tuple(getattr(stat, name) for name in key): stat
         # The merchant leads the unique key's index: no scan of the whole table.
         for stat in model.objects.filter(
-            merchant_id__in={row["merchant_id"] for row in rows}, day__in=days
+            merchant_id__in={row["merchant_id"] for row in rows},
+            **{f"{period}__in": {row[period] for row in rows}},
         )
     }
     created, updated = [], []
@@ -102,7 +111,15 @@ def click_rollup_advance(*, now: datetime | None = None) -> int:
         .order_by()
     )
     per_program: dict[tuple[Any, ...], dict[str, Any]] = {}
+    monthly: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
+        month: tuple[Any, ...] = (row["merchant_id"], row["mode"], row["day"].replace(day=1))
+        month += (row["program_id"], row["partner_id"])
+        summed = monthly.setdefault(
+            month, {**dict(zip(MONTHLY_KEY, month, strict=True)), "clicks": 0, "bots": 0}
+        )
+        summed["clicks"] += row["clicks"]
+        summed["bots"] += row["bots"]
         key = (row["merchant_id"], row["mode"], row["day"], row["program_id"])
         into = per_program.setdefault(
             key, {**dict(zip(PROGRAM_KEY, key, strict=True)), "clicks": 0, "bots": 0}
@@ -111,6 +128,7 @@ def click_rollup_advance(*, now: datetime | None = None) -> int:
         into["bots"] += row["bots"]
     _add_up(ClickDailyStat, DAILY_KEY, rows)
     _add_up(ClickProgramDailyStat, PROGRAM_KEY, list(per_program.values()))
+    _add_up(ClickMonthlyStat, MONTHLY_KEY, list(monthly.values()))
     counted = sum(row["clicks"] for row in rows)
     watermark.position = end
     watermark.save(update_fields=["position"])
@@ -147,36 +165,55 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _stat_rows(stats: QuerySet[Any], dimension: str | None) -> list[dict[str, Any]]:
-    sums = {"n": Sum("clicks"), "bots": Sum("bot_clicks")}
-    if dimension is None:
-        return [stats.aggregate(**sums)]
-    return list(stats.values(dimension).annotate(**sums).order_by())
+def month_split(start: date, end: date) -> tuple[tuple[date, date] | None, Q]:
+    """The days [start, end) as the whole UTC months in them ([first, last) of month
+    starts, or None) and a filter on `day` for the days left at either end."""
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last = end.replace(day=1)
+    if first >= last:
+        return None, Q(day__gte=start, day__lt=end)
+    days = Q(pk__in=[])
+    if start < first:
+        days |= Q(day__gte=start, day__lt=first)
+    if last < end:
+        days |= Q(day__gte=last, day__lt=end)
+    return (first, last), days
 
 
-def _raw_rows(raw: QuerySet[Click], dimension: str | None) -> list[dict[str, Any]]:
-    counts = {"n": Count("id"), "bots": Count("id", filter=Q(is_bot=True))}
-    if dimension is None:
-        return [raw.aggregate(**counts)]
-    if dimension == "day":
-        raw = raw.annotate(day=TruncDate("created_at", tzinfo=UTC))
-    return list(raw.values(dimension).annotate(**counts).order_by())
+def _per_partner(start: date, end: date, scope: dict[str, Any]) -> list[QuerySet[Any]]:
+    """`ClickDailyStat` over [start, end) as monthly rows for the whole months and daily
+    rows for the days at the ends: the same sums from a fraction of the rows."""
+    months, days = month_split(start, end)
+    found: list[QuerySet[Any]] = [ClickDailyStat.objects.filter(days, **scope)]
+    if months is not None:
+        found.append(
+            ClickMonthlyStat.objects.filter(month__gte=months[0], month__lt=months[1], **scope)
+        )
+    return found
 
 
 def _sum_by(
-    stats: QuerySet[Any] | None, raw: QuerySet[Click] | None, dimension: str | None
+    stats: QuerySet[Any] | list[QuerySet[Any]] | None,
+    raw: QuerySet[Click] | None,
+    dimension: str,
 ) -> dict[Any, tuple[int, int]]:
-    """(clicks, bot clicks) per value of `dimension` (or under None), from both tables."""
-    rows: list[dict[str, Any]] = []
-    if stats is not None:
-        rows += _stat_rows(stats, dimension)
+    """(clicks, bot clicks) per value of `dimension`, from the rollup tables and the raw
+    clicks in one UNION ALL (one round trip)."""
+    sums = {"n": Sum("clicks"), "bots": Sum("bot_clicks")}
+    parts = [
+        table.annotate(by=F(dimension)).values("by").annotate(**sums).order_by()
+        for table in ([stats] if isinstance(stats, QuerySet) else stats or [])
+    ]
     if raw is not None:
-        rows += _raw_rows(raw, dimension)
+        by = TruncDate("created_at", tzinfo=UTC) if dimension == "day" else F(dimension)
+        counts = {"n": Count("id"), "bots": Count("id", filter=Q(is_bot=True))}
+        parts.append(raw.annotate(by=by).values("by").annotate(**counts).order_by())
     out: dict[Any, tuple[int, int]] = {}
-    for row in rows:
-        key = row[dimension] if dimension else None
-        clicks, bots = out.get(key, (0, 0))
-        out[key] = (clicks + (row["n"] or 0), bots + (row["bots"] or 0))
+    if not parts:
+        return out
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        clicks, bots = out.get(row["by"], (0, 0))
+        out[row["by"]] = (clicks + int(row["n"] or 0), bots + int(row["bots"] or 0))
     return out
 
 
@@ -196,9 +233,13 @@ def click_figures(
     watermark = _watermark_position()
     rolled = watermark > start_at
     stats = ClickDailyStat.objects.filter(day__gte=start, day__lt=end, **scope) if rolled else None
-    # Sums that need no partner read the per-program table: a row per program and day.
-    program_stats: QuerySet[Any] | None = stats
-    if rolled and "partner" not in scope and "partner_id" not in scope:
+    # Sums by partner read whole months from the monthly table.
+    partner_stats = _per_partner(start, end, scope) if rolled else None
+    # Other sums that need no partner read the per-program table: a row per program and
+    # day; with a partner in the scope, the monthly table too.
+    program_stats: QuerySet[Any] | list[QuerySet[Any]] | None = partner_stats
+    partnered = "partner" in scope or "partner_id" in scope
+    if rolled and not partnered:
         program_stats = ClickProgramDailyStat.objects.filter(day__gte=start, day__lt=end, **scope)
     raw = (
         Click.objects.filter(
@@ -207,12 +248,20 @@ def click_figures(
         if watermark < end_at
         else None
     )
-    total = _sum_by(program_stats, raw, None).get(None, (0, 0))
-    figures = ClickFigures(clicks=total[0], bot_clicks=total[1])
+    # The totals are the sums over programs: every click has one.
+    per_program = _sum_by(program_stats, raw, "program_id")
+    figures = ClickFigures(
+        clicks=sum(n for n, _ in per_program.values()),
+        bot_clicks=sum(b for _, b in per_program.values()),
+    )
+    # Days come from daily rows only: the per-program ones, or with a partner the others.
+    tables = {"partner_id": partner_stats, "day": stats if partnered else program_stats}
     human = {
         d: {
             k: n - b
-            for k, (n, b) in _sum_by(stats if d == "partner_id" else program_stats, raw, d).items()
+            for k, (n, b) in (
+                per_program if d == "program_id" else _sum_by(tables.get(d, program_stats), raw, d)
+            ).items()
         }
         for d in dimensions
     }

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conversions import services
 from conversions.rollups import sales_rollup_catch_up
@@ -67,3 +69,19 @@ def test_overview_and_stats_api_agree_before_and_after_rollups(
         assert report.revenue_reported.total == format_amount(
             summary["totalRevenueCents"], "USD"
         ), step
+
+
+def test_a_year_of_overview_reads_each_grouping_in_one_query(alice_web, traffic):
+    """Daily rows at the range's ends, monthly rows between them and the raw rows after
+    the watermark come back in one query per grouping: a year costs what a month does."""
+    click_rollup_catch_up()
+    sales_rollup_catch_up()
+    counts = {}
+    for range_key in ("30d", "365d"):
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_web.get(f"/dashboard/?range={range_key}").status_code == 200
+        counts[range_key] = len(queries)
+    # 30 days up to April 20 hold no whole month, 365 days hold eleven: the year reads
+    # two tables more per grouping, in the same queries (and the rate set is cached by
+    # then, which the month's request read).
+    assert counts["365d"] <= counts["30d"] <= 36

@@ -15,18 +15,29 @@ from hypothesis import strategies as st
 from accounts.models import Merchant, Partner
 from conversions import services
 from conversions.models import Commission, Conversion
-from conversions.rollup_models import ALL_PARTNERS, CommissionDailyStat, ConversionDailyStat
+from conversions.rollup_models import (
+    ALL_PARTNERS,
+    CommissionDailyStat,
+    ConversionDailyStat,
+    ConversionMonthlyStat,
+)
 from conversions.rollups import sales_rollup_advance, sales_rollup_catch_up
+from dashboard.reports import overview_report
+from selgeo.currencies import format_amount
 from stats.selectors import period_of, stats_report
 from tests.conversions.factories import ProgramFactory
 from tests.factories import PartnerFactory
 from tests.stats.data import clicks, raw_expectation, sale
+from tracking.models import Click
 from tracking.rollups import click_rollup_advance
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 30, 23, 50, tzinfo=UTC)
 RANGE = (date(2026, 3, 29), date(2026, 4, 6))
+# A whole month (read from the monthly rollups) and a day (from the daily ones): the
+# runs' rows lie on both sides of April's first day, some after the range.
+LONG_RANGE = (date(2026, 3, 1), date(2026, 4, 2))
 
 
 def _report(merchant: Merchant, group_by: str = "day", **extra: Any):
@@ -89,6 +100,59 @@ def _assert_exact(merchant: Merchant, group_by: str, *, periods: bool = True) ->
             of_program["conversions"],
             of_program["revenue"],
         )
+
+
+def _assert_long_range_exact(merchant: Merchant, partners: list[Partner]) -> None:
+    """Over a range of whole months, the stats summary and the overview's top partners
+    equal the raw rows too."""
+    moments = {
+        "created_at__gte": datetime.combine(LONG_RANGE[0], datetime.min.time(), tzinfo=UTC),
+        "created_at__lt": datetime.combine(LONG_RANGE[1], datetime.min.time(), tzinfo=UTC),
+    }
+    raw = raw_expectation(merchant=merchant, mode="live", **moments)
+    summary = stats_report(
+        mode="live",
+        start=LONG_RANGE[0],
+        end=LONG_RANGE[1],
+        currency="USD",
+        group_by="month",
+        merchant_id=merchant.pk,
+    ).summary
+    assert (summary.clicks, summary.conversions, summary.reversed_conversions) == (
+        raw["clicks"],
+        raw["conversions"],
+        raw["reversed"],
+    )
+    assert (summary.revenue_minor, summary.commissions_minor) == (
+        raw["revenue"],
+        raw["commissions"],
+    )
+    report = overview_report(
+        merchant=merchant, mode="live", start=LONG_RANGE[0], end=LONG_RANGE[1], reporting="USD"
+    )
+    assert (report.clicks, report.bot_clicks) == (raw["clicks"], raw["bots"])
+    shown = {row.id: row for row in report.top_partners}
+    for partner in partners:
+        scope = {"merchant": merchant, "mode": "live", "partner": partner, **moments}
+        human = Click.objects.filter(is_bot=False, **scope).count()
+        counted = Conversion.objects.filter(attributed=True, **scope).exclude(status="reversed")
+        live = Commission.objects.filter(status__in=("pending", "approved", "paid"), **scope)
+        originals: dict[str, int] = {}
+        for commission in live:
+            originals[commission.currency] = (
+                originals.get(commission.currency, 0) + commission.amount_cents
+            )
+        expected = (
+            human,
+            counted.count(),
+            format_amount(sum(c.reporting_amount_cents or 0 for c in live), "USD"),
+            ", ".join(format_amount(originals[code], code) for code in sorted(originals)) or "—",
+        )
+        row = shown.get(partner.pk)
+        if row is None:
+            assert expected[:2] == (0, 0)
+            continue
+        assert (row.clicks, row.conversions, row.commission, row.commission_originals) == expected
 
 
 operations = st.lists(
@@ -166,10 +230,12 @@ def _run(world: dict[str, Any], merchant: Merchant, steps: list[tuple], group_by
             conversion, commission = made[step[1] % len(made)]
             _change(kind, conversion, commission, merchant, now)
         _assert_exact(merchant, group_by, periods=False)
+        _assert_long_range_exact(merchant, partners)
     # However often the rollups run afterwards, the figures stay the same.
     sales_rollup_catch_up(now=now + timedelta(days=1))
     click_rollup_advance(now=now + timedelta(days=1))
     _assert_exact(merchant, group_by)
+    _assert_long_range_exact(merchant, partners)
 
 
 def _change(kind: str, conversion: Conversion, commission: Commission | None, merchant, now):
@@ -216,6 +282,10 @@ def test_a_reversal_long_after_the_rollup_moves_the_rolled_up_row(merchant, worl
     ) == [("approved", 0, 0), ("pending", 0, 0), ("reversed", 1, 110)]
     summary = _report(merchant).summary
     assert (summary.conversions, summary.reversed_conversions, summary.revenue_minor) == (0, 1, 0)
+    assert sorted(
+        ConversionMonthlyStat.objects.filter(**mine).values_list("status", "conversions")
+    ) == [("approved", 0), ("pending", 0), ("reversed", 1)]
+    _assert_long_range_exact(merchant, [partner])
     assert summary.commissions_minor == {"pending": 0, "approved": 0, "paid": 0, "reversed": 110}
 
 
