@@ -23,7 +23,12 @@ from conversions.models import (
     ReversalReason,
     TestSession,
 )
-from conversions.rollup_models import CommissionDailyStat, ConversionDailyStat
+from conversions.rollup_models import (
+    CommissionDailyStat,
+    CommissionMonthlyStat,
+    ConversionDailyStat,
+    ConversionMonthlyStat,
+)
 from selgeo.admin_tools import (
     BoundedTextAdmin,
     ReadOnlyMoneyAdmin,
@@ -192,5 +197,14 @@ class SalesDailyStatAdmin(ReadOnlyMoneyAdmin):
     row's status: read-only."""
 
     list_display = ("day", "merchant", "mode", "status")
+    list_filter = ("mode", "status")
+    raw_id_fields = ("merchant",)
+
+
+@admin.register(ConversionMonthlyStat, CommissionMonthlyStat)
+class SalesMonthlyStatAdmin(ReadOnlyMoneyAdmin):
+    """The same rollups by month, for long report ranges: read-only."""
+
+    list_display = ("month", "merchant", "mode", "status")
     list_filter = ("mode", "status")
     raw_id_fields = ("merchant",)

@@ -10,7 +10,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from selgeo.admin_tools import BigTableAdmin, ReadOnlyMoneyAdmin, as_uuid, partner_ids_matching
-from tracking.models import Click, ClickDailyStat, ClickProgramDailyStat, RollupWatermark
+from tracking.models import (
+    Click,
+    ClickDailyStat,
+    ClickMonthlyStat,
+    ClickProgramDailyStat,
+    RollupWatermark,
+)
 
 
 @admin.register(Click)
@@ -78,3 +84,12 @@ class ClickProgramDailyStatAdmin(ReadOnlyMoneyAdmin):
     list_display = ("day", "merchant", "mode", "program", "clicks", "bot_clicks")
     list_filter = ("mode",)
     raw_id_fields = ("merchant", "program")
+
+
+@admin.register(ClickMonthlyStat)
+class ClickMonthlyStatAdmin(ReadOnlyMoneyAdmin):
+    """Kept by the click rollup, by month and partner, for long report ranges: read-only."""
+
+    list_display = ("month", "merchant", "mode", "program", "partner", "clicks", "bot_clicks")
+    list_filter = ("mode",)
+    raw_id_fields = ("merchant", "program", "partner")
