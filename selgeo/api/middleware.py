@@ -100,9 +100,9 @@ class ApiQueryStringMiddleware:
     query parameter, naming it (400).
 
     A parameter sent with no value (`?program=`, as a form with an empty field sends
-    it) means "no filter": it is removed here, in one place, so that every list and
-    filter of the API treats it exactly as if it had not been sent (the OpenAPI document
-    marks every optional query parameter `allowEmptyValue`).
+    it), or with white space alone, means "no filter": it is removed here, in one place,
+    so that every list and filter of the API treats it exactly as if it had not been sent
+    (the OpenAPI document marks every optional query parameter `allowEmptyValue`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -119,10 +119,12 @@ class ApiQueryStringMiddleware:
                                 name.replace("\x00", ""), "Null characters are not allowed."
                             )
                         )
-            if any(value == "" for _name, values in request.GET.lists() for value in values):
+            # White space alone is blank too: the serializers trim it (a no-break space
+            # included), so it could only ever be refused as "may not be blank".
+            if any(not value.strip() for _name, values in request.GET.lists() for value in values):
                 kept = QueryDict(mutable=True)
                 for name, values in request.GET.lists():
-                    kept.setlist(name, [value for value in values if value != ""])
+                    kept.setlist(name, [value for value in values if value.strip()])
                 request.GET = QueryDict(kept.urlencode(), encoding=request.encoding)
         return self.get_response(request)
 

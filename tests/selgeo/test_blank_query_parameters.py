@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
         "program=&partner=&created_after=&created_before=&external_transaction_id=",
         "attributed=&event_type=&mode=&page=&limit=",
         "program&mode",
+        # White space alone, a no-break space included, is blank too.
+        "program=%20%20&partner=%C2%A0&mode=%09",
     ],
 )
 def test_blank_filters_of_the_conversion_list_are_no_filter(alice_client, query):
