@@ -7,7 +7,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from selgeo.api.errors import envelope
+from selgeo.api.schema import error_responses
 
 MODE = OpenApiParameter("mode", str, enum=["test", "live"], description="Default live")
 PROGRAM_PATH = OpenApiParameter(
@@ -140,25 +140,8 @@ _ERRORS: dict[str, tuple[int, str, str, list[dict[str, str]] | None]] = {
 def errors(*names: str) -> dict[int, OpenApiResponse]:
     """Error responses in the envelope, one example per case, grouped by status; every
     operation takes `?mode=`, credentials, a bounded body and counts in the general zone."""
-    by_status: dict[int, list[str]] = {}
     defaults = ("bad_mode", "no_credentials", "not_merchant", "too_large", "rate_limited")
-    for name in (*defaults, *names):
-        by_status.setdefault(_ERRORS[name][0], []).append(name)
-    responses = {}
-    for status, cases in by_status.items():
-        responses[status] = OpenApiResponse(
-            response=ERROR_SCHEMA,
-            description=" or ".join(sorted({_ERRORS[name][1] for name in cases})),
-            examples=[
-                OpenApiExample(
-                    name,
-                    value=envelope(status, *_ERRORS[name][1:3], _ERRORS[name][3]),
-                    status_codes=[str(status)],
-                )
-                for name in cases
-            ],
-        )
-    return responses
+    return error_responses(_ERRORS, (*defaults, *names))
 
 
 def ok(serializer: Any, description: str, name: str, value: Any) -> OpenApiResponse:

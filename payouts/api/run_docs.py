@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from payouts.rails import RAILS
 from selgeo.api.errors import envelope
 from selgeo.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from selgeo.api.schema import error_responses
 
 MODE = OpenApiParameter("mode", str, enum=["test", "live"], description="Default live")
 # As `selgeo.api.pagination.PagePagination` reads them.
@@ -103,21 +104,7 @@ def error_example(name: str) -> dict[str, Any]:
 def errors(*names: str) -> dict[int, OpenApiResponse]:
     """Error responses in the envelope, one example per named case, grouped by status;
     every payout endpoint needs a token (401)."""
-    by_status: dict[int, list[str]] = {}
-    for name in ("no_token", *names):
-        by_status.setdefault(_ERRORS[name][0], []).append(name)
-    responses = {}
-    for status, cases in by_status.items():
-        codes = sorted({_ERRORS[name][1] for name in cases})
-        responses[status] = OpenApiResponse(
-            response=ERROR_SCHEMA,
-            description=" or ".join(codes),
-            examples=[
-                OpenApiExample(name, value=error_example(name), status_codes=[str(status)])
-                for name in cases
-            ],
-        )
-    return responses
+    return error_responses(_ERRORS, ("no_token", *names))
 
 
 def ok(serializer: Any, description: str, *examples: tuple[str, Any]) -> OpenApiResponse:

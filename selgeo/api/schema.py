@@ -3,6 +3,7 @@ what the shared machinery enforces (strict bodies, blank query parameters)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -459,3 +460,30 @@ def add_site_paths(result: dict[str, Any]) -> None:
     paths = result.setdefault("paths", {})
     for path, item in SITE_PATHS.items():
         paths.setdefault(path, item)
+
+
+# One documented error case: status, code, message and the details, if any.
+ErrorCase = tuple[int, str, str, list[dict[str, str]] | None]
+
+
+def error_responses(cases: dict[str, ErrorCase], names: Iterable[str]) -> dict[int, Any]:
+    """Error responses in the envelope for `extend_schema`, one example per named case,
+    grouped by status (the description names each status's codes)."""
+    from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+
+    from selgeo.api.errors import envelope
+
+    by_status: dict[int, list[str]] = {}
+    for name in names:
+        by_status.setdefault(cases[name][0], []).append(name)
+    return {
+        status: OpenApiResponse(
+            response={"$ref": "#/components/schemas/Error"},
+            description=" or ".join(sorted({cases[name][1] for name in names_})),
+            examples=[
+                OpenApiExample(name, value=envelope(*cases[name]), status_codes=[str(status)])
+                for name in names_
+            ],
+        )
+        for status, names_ in by_status.items()
+    }
